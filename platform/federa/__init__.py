@@ -1,0 +1,1 @@
+"""Federa: a federated membership and event platform for networks of social cooperatives."""

@@ -1,0 +1,99 @@
+"""create_app(settings) -> Starlette: middleware, the one mount table, and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from federa import db
+from federa.accounts import api as accounts_api
+from federa.accounts import views as accounts_views
+from federa.networks import api as networks_api
+from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
+from federa.notifications import outbox
+from federa.notifications import views as notification_views
+from federa.notifications.courier import Courier
+from federa.settings import Settings
+from federa.tenancy import TenancyMiddleware
+from federa.web import errors, health, openapi
+from federa.web.identity import IdentityMiddleware
+from federa.web.middleware import CsrfSeedMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from federa.web.templating import make_environment, make_templates
+
+log = logging.getLogger("federa.app")
+
+
+def routes(settings: Settings) -> list:
+    api_routes = [*accounts_api.routes, *networks_api.routes]
+    return [
+        Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
+        *health.routes,
+        Mount("/api/v1", routes=[*api_routes, *openapi.routes(api_routes)]),
+        Mount("/n/{slug}", routes=[*public_views.routes, *manage_views.routes, *transfer_views.routes]),
+        *accounts_views.routes,
+        *coop_views.routes,
+        *admin_views.routes,
+        *notification_views.routes,
+    ]
+
+
+def create_app(settings: Settings | None = None, *, own_database: bool = True) -> Starlette:
+    """Build the web app. Tests pass own_database=False and manage the ORM themselves."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if own_database:
+            await db.open_database(settings.database_url)
+        courier = Courier.from_settings(settings)
+        app.state.courier = courier
+        drainer: asyncio.Task | None = None
+        pool = None
+        if settings.redis_url:
+            from arq import create_pool
+            from arq.connections import RedisSettings
+
+            pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+            outbox.set_dispatcher(outbox.ArqDispatcher(pool))
+        elif settings.run_drainer:
+            dispatcher = outbox.EmbeddedDispatcher()
+            outbox.set_dispatcher(dispatcher)
+            drainer = asyncio.create_task(courier.run_embedded(dispatcher))
+            dispatcher.wake.set()  # deliver whatever was left from before a restart
+        app.state.redis = pool
+        try:
+            yield
+        finally:
+            if drainer is not None:
+                drainer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await drainer
+            if pool is not None:
+                await pool.aclose()
+            outbox.set_dispatcher(outbox.ManualDispatcher())
+            if own_database:
+                await db.close_database()
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, production=settings.production),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="federa_session",
+                   same_site="lax", https_only=settings.production, max_age=14 * 24 * 3600),
+        Middleware(CsrfSeedMiddleware),
+        Middleware(TenancyMiddleware, hosts=settings.network_hosts),
+        Middleware(IdentityMiddleware),
+        Middleware(LocaleMiddleware),
+    ]
+    app = Starlette(routes=routes(settings), middleware=middleware, lifespan=lifespan,
+                    exception_handlers=errors.handlers,  # type: ignore[arg-type]
+                    max_body_size=settings.max_body_size)
+    app.state.settings = settings
+    app.state.templates = make_templates(make_environment(settings.templates_dir))
+    return app

@@ -1,0 +1,25 @@
+"""The audit log: who changed what, when, and in which network."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    id = fields.IntField(primary_key=True)
+    network = fields.ForeignKeyField(
+        "models.Network", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    actor = fields.ForeignKeyField(
+        "models.Person", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=60)
+    object_type = fields.CharField(max_length=40, default="")
+    object_id = fields.CharField(max_length=40, default="")
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("network", "created_at"),)

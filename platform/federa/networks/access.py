@@ -1,0 +1,91 @@
+"""What a person may do in a network, computed once per request and checked by services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from federa.accounts.models import Affiliation, AffiliationRole, AffiliationStatus, NetworkRole, Person
+from federa.errors import NotFound, PermissionDenied
+from federa.networks.models import Cooperative, Membership, MembershipStatus, Network
+from federa.web.i18n import gettext as _
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person's standing in one network."""
+
+    person: Person | None
+    network: Network
+    roles: frozenset[str] = frozenset()
+    # cooperatives the person administers that have a membership (any status) in this network
+    admin_of: frozenset[int] = frozenset()
+    # cooperatives the person works in whose membership here is active
+    active_coops: frozenset[int] = frozenset()
+    platform_admin: bool = False
+    affiliations: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.platform_admin or "admin" in self.roles
+
+    @property
+    def can_manage(self) -> bool:
+        """Coordinators and admins run the directory and memberships."""
+        return self.is_admin or "coordinator" in self.roles
+
+    @property
+    def is_member(self) -> bool:
+        return self.can_manage or bool(self.roles) or bool(self.active_coops)
+
+    def require_manage(self) -> None:
+        if self.person is None or not self.can_manage:
+            raise PermissionDenied(_("Only the network's coordinators can do this."))
+
+    def require_admin(self) -> None:
+        if self.person is None or not self.is_admin:
+            raise PermissionDenied(_("Only the network's administrators can do this."))
+
+
+async def access_in(network: Network, person: Person | None) -> Access:
+    """The person's roles here, from two small queries."""
+    if person is None:
+        return Access(person=None, network=network)
+    roles = await NetworkRole.filter(network_id=network.id, person_id=person.id).values_list("role", flat=True)
+    affiliations = dict(await Affiliation.filter(
+        person_id=person.id, status=AffiliationStatus.ACTIVE.value
+    ).values_list("cooperative_id", "role"))
+    statuses = dict(await Membership.filter(
+        network_id=network.id, cooperative_id__in=list(affiliations)
+    ).values_list("cooperative_id", "status")) if affiliations else {}
+    admin_of = {c for c, role in affiliations.items() if role == AffiliationRole.ADMIN.value and c in statuses}
+    active = {c for c, status in statuses.items() if status == MembershipStatus.ACTIVE.value}
+    return Access(
+        person=person,
+        network=network,
+        roles=frozenset(roles),  # type: ignore[arg-type]
+        admin_of=frozenset(admin_of),
+        active_coops=frozenset(active),
+        platform_admin=person.is_platform_admin,
+        affiliations={c: r for c, r in affiliations.items() if c in statuses},
+    )
+
+
+async def cooperative_in(network: Network, cooperative_id: int) -> tuple[Cooperative, Membership]:
+    """A cooperative with its membership here, or NotFound (also when it belongs elsewhere)."""
+    membership = await Membership.get_or_none(
+        network_id=network.id, cooperative_id=cooperative_id
+    ).select_related("cooperative")
+    if membership is None:
+        raise NotFound(_("This cooperative is not in the network."))
+    return membership.cooperative, membership
+
+
+async def is_cooperative_admin(person: Person | None, cooperative_id: int) -> bool:
+    if person is None:
+        return False
+    if person.is_platform_admin:
+        return True
+    return await Affiliation.exists(
+        person_id=person.id, cooperative_id=cooperative_id,
+        role=AffiliationRole.ADMIN.value, status=AffiliationStatus.ACTIVE.value,
+    )

@@ -1,0 +1,1 @@
+"""The arq worker of Federa."""
