@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('cooperative', fields.ForeignKeyField('models.Cooperative', source_field='cooperative_id', db_constraint=True, to_field='id', related_name='sector_rows', on_delete=OnDelete.CASCADE)),
                 ('sector', fields.CharField(max_length=30)),
             ],
-            options={'table': 'cooperative_sector', 'app': 'models', 'unique_together': (('cooperative', 'sector'),), 'indexes': [Index(fields=['sector', 'cooperative'])], 'pk_attr': 'id', 'table_description': 'One sector a cooperative works in (a row each, so the directory can filter and count).'},
+            options={'table': 'cooperative_sector', 'app': 'models', 'unique_together': (('cooperative', 'sector'),), 'indexes': [Index(fields=['sector', 'cooperative_id'])], 'pk_attr': 'id', 'table_description': 'One sector a cooperative works in (a row each, so the directory can filter and count).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'membership', 'app': 'models', 'unique_together': (('network', 'cooperative'),), 'indexes': [Index(fields=['network', 'status'])], 'pk_attr': 'id', 'table_description': "A cooperative's membership in a network, with its own status."},
+            options={'table': 'membership', 'app': 'models', 'unique_together': (('network', 'cooperative'),), 'indexes': [Index(fields=['network_id', 'status'])], 'pk_attr': 'id', 'table_description': "A cooperative's membership in a network, with its own status."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
                 ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'audit_entry', 'app': 'models', 'indexes': [Index(fields=['network', 'created_at'])], 'pk_attr': 'id'},
+            options={'table': 'audit_entry', 'app': 'models', 'indexes': [Index(fields=['network_id', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 ('message', fields.CharField(default='', max_length=500)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'import_job', 'app': 'models', 'indexes': [Index(fields=['network', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A directory import: parsed rows waiting for confirmation, then applied all at once.'},
+            options={'table': 'import_job', 'app': 'models', 'indexes': [Index(fields=['network_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A directory import: parsed rows waiting for confirmation, then applied all at once.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -248,7 +248,7 @@ class Migration(migrations.Migration):
                 ('note', fields.CharField(default='', max_length=500)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'membership_change', 'app': 'models', 'indexes': [Index(fields=['network', 'membership'])], 'pk_attr': 'id', 'table_description': 'The history of a membership: every change of status, who made it and why.'},
+            options={'table': 'membership_change', 'app': 'models', 'indexes': [Index(fields=['network_id', 'membership_id'])], 'pk_attr': 'id', 'table_description': 'The history of a membership: every change of status, who made it and why.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -22,4 +22,4 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
-        indexes = (("network", "created_at"),)
+        indexes = (("network_id", "created_at"),)

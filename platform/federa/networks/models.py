@@ -110,7 +110,7 @@ class CooperativeSector(Model):
     class Meta:
         table = "cooperative_sector"
         unique_together = (("cooperative", "sector"),)
-        indexes = (("sector", "cooperative"),)
+        indexes = (("sector", "cooperative_id"),)
 
 
 class CooperativeService(Model):
@@ -149,7 +149,7 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("network", "cooperative"),)
-        indexes = (("network", "status"),)
+        indexes = (("network_id", "status"),)
 
 
 class MembershipChange(Model):
@@ -172,7 +172,7 @@ class MembershipChange(Model):
 
     class Meta:
         table = "membership_change"
-        indexes = (("network", "membership"),)
+        indexes = (("network_id", "membership_id"),)
 
 
 class ImportJob(Model):
@@ -196,4 +196,4 @@ class ImportJob(Model):
 
     class Meta:
         table = "import_job"
-        indexes = (("network", "created_at"),)
+        indexes = (("network_id", "created_at"),)
