@@ -126,7 +126,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def new_client(app: Any):  # type: ignore[no-untyped-def]
+async def new_client(app: Any):  # type: ignore[no-untyped-def]
     """More independent browsers (cookie jars) on the same app."""
     clients: list[httpx.AsyncClient] = []
 
@@ -136,6 +136,8 @@ def new_client(app: Any):  # type: ignore[no-untyped-def]
         return c
 
     yield make
+    for c in clients:
+        await c.aclose()
 
 
 # ----- factories -------------------------------------------------------------------------------------

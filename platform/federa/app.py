@@ -16,8 +16,8 @@ from starlette.staticfiles import StaticFiles
 from federa import db
 from federa.accounts import api as accounts_api
 from federa.accounts import views as accounts_views
-from federa.networks import api as networks_api
 from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
+from federa.networks import api as networks_api
 from federa.notifications import outbox
 from federa.notifications import views as notification_views
 from federa.notifications.courier import Courier

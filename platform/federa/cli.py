@@ -83,7 +83,7 @@ def worker() -> None:
     if not Settings.from_env().redis_url:
         typer.echo("Set FEDERA_REDIS_URL: without Redis the web process delivers messages itself.", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "arq", "workers.main.WorkerSettings"]))  # noqa: S603
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "arq", "workers.main.WorkerSettings"]))
 
 
 @app.command()

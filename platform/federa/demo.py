@@ -21,7 +21,7 @@ from federa.networks.models import (
 from federa.networks.reference import make_tax_code, provinces
 from federa.web.security import hash_password
 
-DEMO_PASSWORD = "federa-demo-2026"
+DEMO_PASSWORD = "federa-demo-2026"  # noqa: S105 -- public, printed by make run
 
 NETWORKS = [
     ("legacoopsociali", "Legacoopsociali", "association", "Italia",
@@ -52,8 +52,9 @@ NAME_WORDS = ["Arcobaleno", "Il Sentiero", "La Rete", "Il Ponte", "Orizzonti", "
               "Terra Nuova", "Il Faro", "La Quercia", "Insieme", "Il Melograno", "Sole", "La Tenda",
               "Il Seme", "Aurora", "Il Mosaico", "La Fonte", "Il Cammino", "Germogli", "La Casa", "Spazio Aperto",
               "Il Volo", "La Lanterna", "Il Grappolo", "Koinè", "La Strada", "Prisma", "Il Timone", "Libeccio"]
-UMANA = ["Coop21", "Cooperativa Sociale Il Cenacolo", "Cooperativa Sociale Alice", "Cooperativa Sociale Giovani Valdarno",
-         "Cooperativa Sociale Il Borro", "Cooperativa Sociale Convoi", "Cooperativa Sociale L'Orologio"]
+UMANA = ["Coop21", "Cooperativa Sociale Le Rondini", "Cooperativa Sociale Oltrarno Insieme",
+         "Cooperativa Sociale Il Glicine", "Cooperativa Sociale Val di Sieve", "Cooperativa Sociale La Piazza",
+         "Cooperativa Sociale Ponte Vecchio"]
 
 ACCOUNTS = [
     ("admin@federa.example.org", "Amministrazione Federa", "platform administrator"),
