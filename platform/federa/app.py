@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from federa import db
@@ -32,7 +32,7 @@ log = logging.getLogger("federa.app")
 
 
 def routes(settings: Settings) -> list:
-    api_routes = [*accounts_api.routes, *networks_api.routes]
+    api_routes: list[BaseRoute] = [*accounts_api.routes, *networks_api.routes]
     return [
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
         *health.routes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -30,7 +31,7 @@ class NetworkRoleName(StrEnum):
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 -- a purpose name, not a secret
 
 
 class Person(Model):
@@ -56,11 +57,13 @@ class Person(Model):
 class Affiliation(Model):
     """A person working in a cooperative, as its admin or as a member."""
 
+    person_id: int
+    cooperative_id: int
     id = fields.IntField(primary_key=True)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="affiliations", on_delete=fields.CASCADE
     )
-    cooperative = fields.ForeignKeyField(
+    cooperative: Any = fields.ForeignKeyField(
         "models.Cooperative", related_name="affiliations", on_delete=fields.CASCADE
     )
     role = fields.CharField(max_length=10, default=AffiliationRole.MEMBER.value)
@@ -75,8 +78,10 @@ class Affiliation(Model):
 class NetworkRole(Model):
     """A person's role in a network: admin or coordinator."""
 
+    network_id: int
+    person_id: int
     id = fields.IntField(primary_key=True)
-    network = fields.ForeignKeyField("models.Network", related_name="roles", on_delete=fields.CASCADE)
+    network: Any = fields.ForeignKeyField("models.Network", related_name="roles", on_delete=fields.CASCADE)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="network_roles", on_delete=fields.CASCADE
     )
@@ -91,17 +96,20 @@ class NetworkRole(Model):
 class Invitation(Model):
     """An e-mail invitation to join a cooperative (optionally as its admin)."""
 
+    cooperative_id: int
+    network_id: int | None
+    invited_by_id: int | None
     id = fields.IntField(primary_key=True)
-    cooperative = fields.ForeignKeyField(
+    cooperative: Any = fields.ForeignKeyField(
         "models.Cooperative", related_name="invitations", on_delete=fields.CASCADE
     )
-    network = fields.ForeignKeyField(
+    network: Any = fields.ForeignKeyField(
         "models.Network", related_name="invitations", null=True, on_delete=fields.SET_NULL
     )
     email = fields.CharField(max_length=254)
     role = fields.CharField(max_length=10, default=AffiliationRole.MEMBER.value)
     token_hash = fields.CharField(max_length=64, unique=True)
-    invited_by = fields.ForeignKeyField(
+    invited_by: Any = fields.ForeignKeyField(
         "models.Person", related_name="invitations_sent", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -115,6 +123,7 @@ class Invitation(Model):
 class EmailToken(Model):
     """A single-use token sent by e-mail (verification, password reset), stored hashed."""
 
+    person_id: int
     id = fields.IntField(primary_key=True)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="email_tokens", on_delete=fields.CASCADE
@@ -132,6 +141,7 @@ class EmailToken(Model):
 class WebSession(Model):
     """Server-side half of a browser session, so sign-out and disabling really end it."""
 
+    person_id: int
     id = fields.IntField(primary_key=True)
     key_hash = fields.CharField(max_length=64, unique=True)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
@@ -147,6 +157,7 @@ class WebSession(Model):
 class ApiToken(Model):
     """A personal access token for the JSON API: only its SHA-256 is stored."""
 
+    person_id: int
     id = fields.IntField(primary_key=True)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="api_tokens", on_delete=fields.CASCADE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -56,6 +57,8 @@ class Network(Model):
 class Partnership(Model):
     """An agreement between two networks: it is active once the partner accepts."""
 
+    network_id: int
+    partner_id: int
     id = fields.IntField(primary_key=True)
     network: fields.ForeignKeyRelation[Network] = fields.ForeignKeyField(
         "models.Network", related_name="partnerships_proposed", on_delete=fields.CASCADE
@@ -75,6 +78,8 @@ class Partnership(Model):
 class Cooperative(Model):
     """A member organisation, platform-wide, a member of one or more networks."""
 
+    sector_rows: fields.ReverseRelation[CooperativeSector]
+    services: fields.ReverseRelation[CooperativeService]
     id = fields.IntField(primary_key=True)
     legal_name = fields.CharField(max_length=200)
     coop_type = fields.CharField(max_length=1, default=CooperativeType.A.value)
@@ -101,6 +106,7 @@ class Cooperative(Model):
 class CooperativeSector(Model):
     """One sector a cooperative works in (a row each, so the directory can filter and count)."""
 
+    cooperative_id: int
     id = fields.IntField(primary_key=True)
     cooperative: fields.ForeignKeyRelation[Cooperative] = fields.ForeignKeyField(
         "models.Cooperative", related_name="sector_rows", on_delete=fields.CASCADE
@@ -116,6 +122,7 @@ class CooperativeSector(Model):
 class CooperativeService(Model):
     """An entry of the cooperative's services catalogue: what, for whom, how to reach it."""
 
+    cooperative_id: int
     id = fields.IntField(primary_key=True)
     cooperative: fields.ForeignKeyRelation[Cooperative] = fields.ForeignKeyField(
         "models.Cooperative", related_name="services", on_delete=fields.CASCADE
@@ -133,6 +140,8 @@ class CooperativeService(Model):
 class Membership(Model):
     """A cooperative's membership in a network, with its own status."""
 
+    network_id: int
+    cooperative_id: int
     id = fields.IntField(primary_key=True)
     network: fields.ForeignKeyRelation[Network] = fields.ForeignKeyField(
         "models.Network", related_name="memberships", on_delete=fields.CASCADE
@@ -155,6 +164,9 @@ class Membership(Model):
 class MembershipChange(Model):
     """The history of a membership: every change of status, who made it and why."""
 
+    network_id: int
+    membership_id: int
+    actor_id: int | None
     id = fields.IntField(primary_key=True)
     network: fields.ForeignKeyRelation[Network] = fields.ForeignKeyField(
         "models.Network", related_name="membership_changes", on_delete=fields.CASCADE
@@ -164,7 +176,7 @@ class MembershipChange(Model):
     )
     from_status = fields.CharField(max_length=10, null=True)
     to_status = fields.CharField(max_length=10)
-    actor = fields.ForeignKeyField(
+    actor: Any = fields.ForeignKeyField(
         "models.Person", related_name="membership_changes", null=True, on_delete=fields.SET_NULL
     )
     note = fields.CharField(max_length=500, default="")
@@ -178,16 +190,18 @@ class MembershipChange(Model):
 class ImportJob(Model):
     """A directory import: parsed rows waiting for confirmation, then applied all at once."""
 
+    network_id: int
+    created_by_id: int | None
     id = fields.IntField(primary_key=True)
     network: fields.ForeignKeyRelation[Network] = fields.ForeignKeyField(
         "models.Network", related_name="imports", on_delete=fields.CASCADE
     )
-    created_by = fields.ForeignKeyField(
+    created_by: Any = fields.ForeignKeyField(
         "models.Person", related_name="imports", null=True, on_delete=fields.SET_NULL
     )
     filename = fields.CharField(max_length=200)
-    rows = fields.JSONField(default=list)
-    errors = fields.JSONField(default=list)
+    rows: Any = fields.JSONField(default=list)
+    errors: Any = fields.JSONField(default=list)
     status = fields.CharField(max_length=12, default="preview")
     total = fields.IntField(default=0)
     done = fields.IntField(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -17,13 +18,13 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
-    network = fields.ForeignKeyField(
+    network: Any = fields.ForeignKeyField(
         "models.Network", related_name="outbox", null=True, on_delete=fields.SET_NULL
     )
     kind = fields.CharField(max_length=40)
     recipient = fields.CharField(max_length=254)
     locale = fields.CharField(max_length=5, default="it")
-    context = fields.JSONField(default=dict)
+    context: Any = fields.JSONField(default=dict)
     status = fields.CharField(max_length=10, default=OutboxStatus.QUEUED.value)
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=500, default="")

@@ -81,4 +81,4 @@ def choose_locale(preference: str | None, accept_language: str | None) -> str:
 
 def locale_names(codes: Iterable[str] = LOCALES) -> dict[str, str]:
     """Each language named in itself, for the language switcher."""
-    return {code: Locale.parse(code).get_display_name(code).capitalize() for code in codes}
+    return {code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in codes}
