@@ -3,8 +3,8 @@
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-
 from conftest import World, database_url
+
 from federa.app import create_app
 from federa.settings import Settings
 
