@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres test-sqlite lint bench browser clean
+.PHONY: help install run test test-postgres test-sqlite lint bench browser clean messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: install ## ruff and mypy
 
 bench: install ## Benchmarks (PostgreSQL, loopback); figures go to bench/RESULTS.md
 	$(BIN)/python bench/run.py
+
+messages: install ## Re-extract the English msgids and update the Italian catalog (lists what is untranslated)
+	$(BIN)/python tools/i18n.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

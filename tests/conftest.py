@@ -111,10 +111,22 @@ def settings(tmp_path: Path) -> Settings:
                              var_dir=tmp_path / "var", run_drainer=False, base_url="http://testserver")
 
 
+def _state_per_request(application: Any) -> Any:
+    """asgi-lifespan hands every request the same lifespan state dict; servers give each a copy (ASGI
+    spec), so do the same here, or request.state (person, cached access) leaks between requests."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan" and "state" in scope:
+            scope = {**scope, "state": dict(scope["state"])}
+        await application(scope, receive, send)
+
+    return app
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings, own_database=False)
-    async with LifespanManager(application) as manager:
+    async with LifespanManager(_state_per_request(application)) as manager:
         yield manager.app
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
@@ -58,10 +59,7 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
         drainer: asyncio.Task | None = None
         pool = None
         if settings.redis_url:
-            from arq import create_pool
-            from arq.connections import RedisSettings
-
-            pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+            pool = outbox.connect_queue(settings.redis_url)
             outbox.set_dispatcher(outbox.ArqDispatcher(pool))
         elif settings.run_drainer:
             dispatcher = outbox.EmbeddedDispatcher()
@@ -84,6 +82,8 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
 
     middleware = [
         Middleware(SecurityHeadersMiddleware, production=settings.production),
+        # The body limit sits inside the security headers, so its 413 answers carry them too.
+        Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_size),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="federa_session",
                    same_site="lax", https_only=settings.production, max_age=14 * 24 * 3600),
         Middleware(CsrfSeedMiddleware),
@@ -92,8 +92,7 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
         Middleware(LocaleMiddleware),
     ]
     app = Starlette(routes=routes(settings), middleware=middleware, lifespan=lifespan,
-                    exception_handlers=errors.handlers,  # type: ignore[arg-type]
-                    max_body_size=settings.max_body_size)
+                    exception_handlers=errors.handlers)  # type: ignore[arg-type]
     app.state.settings = settings
     app.state.templates = make_templates(make_environment(settings.templates_dir))
     return app

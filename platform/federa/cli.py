@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -83,7 +82,8 @@ def worker() -> None:
     if not Settings.from_env().redis_url:
         typer.echo("Set FEDERA_REDIS_URL: without Redis the web process delivers messages itself.", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "arq", "workers.main.WorkerSettings"]))
+    # exec, not a child process: as a container's PID 1 the worker itself must get SIGTERM to stop cleanly.
+    os.execv(sys.executable, [sys.executable, "-m", "arq", "workers.main.WorkerSettings"])  # noqa: S606
 
 
 @app.command()

@@ -13,6 +13,12 @@ class NotFound(FederaError):
     status_code = 404
 
 
+class NotAuthenticated(FederaError):
+    """Nobody is signed in: pages redirect to the sign-in form, the API answers 401."""
+
+    status_code = 401
+
+
 class PermissionDenied(FederaError):
     status_code = 403
 

@@ -74,6 +74,7 @@ async def _invite(cooperative: Cooperative, email: str, role: str, *, actor: Per
 
 
 async def invitation_by_token(token: str) -> Invitation:
+    """A live invitation (not used, not expired), or NotFound."""
     row = await Invitation.get_or_none(token_hash=hash_token(token)).select_related("cooperative")
     if row is None or row.accepted_at is not None or row.expires_at < datetime.now(UTC):
         raise NotFound(_("This invitation is not valid any more."))
@@ -157,17 +158,20 @@ async def remove(cooperative_id: int, affiliation_id: int, *, actor: Person | No
     affiliation = await Affiliation.get_or_none(id=affiliation_id, cooperative_id=cooperative_id)
     if affiliation is None:
         raise NotFound(_("No such person in the cooperative."))
-    if affiliation.role == AffiliationRole.ADMIN.value:
-        admins = await Affiliation.filter(cooperative_id=cooperative_id, role=AffiliationRole.ADMIN.value,
-                                          status=AffiliationStatus.ACTIVE.value).count()
-        if admins <= 1:
-            raise Conflict(_("A cooperative keeps at least one administrator."))
     async with in_transaction():
+        if affiliation.role == AffiliationRole.ADMIN.value and affiliation.status == AffiliationStatus.ACTIVE.value:
+            # Lock the admin rows (PostgreSQL) so two admins removing each other cannot leave none.
+            admins = [a.id for a in await Affiliation.filter(
+                cooperative_id=cooperative_id, role=AffiliationRole.ADMIN.value,
+                status=AffiliationStatus.ACTIVE.value).select_for_update().only("id")]
+            if not set(admins) - {affiliation.id}:
+                raise Conflict(_("A cooperative keeps at least one administrator."))
         await affiliation.delete()
         await record("cooperative.person_removed", actor=actor, obj=affiliation,
                      person_id=affiliation.person_id, cooperative_id=cooperative_id)
 
 
 async def memberships_of(cooperative_id: int) -> list[Membership]:
+    """The cooperative's memberships in every network, by network name."""
     return await Membership.filter(cooperative_id=cooperative_id).select_related("network").order_by(
         "network__name")

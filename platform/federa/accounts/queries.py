@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
-from federa.accounts.models import Affiliation, AffiliationStatus, NetworkRole, Person
+from federa.accounts.models import Affiliation, AffiliationStatus, EmailToken, NetworkRole, Person, TokenPurpose
 from federa.accounts.schemas import MyNetworkOut
 from federa.networks.models import Membership, MembershipStatus, Network
+from federa.web.security import hash_token
+
+
+async def email_token_usable(token: str, purpose: TokenPurpose) -> bool:
+    """Whether an e-mailed link can still be used (not used, not expired), without using it."""
+    return await EmailToken.filter(token_hash=hash_token(token), purpose=purpose.value, used_at=None,
+                                   expires_at__gt=datetime.now(UTC)).exists()
 
 
 async def my_networks(person: Person | None) -> list[MyNetworkOut]:

@@ -81,39 +81,57 @@ async def verify_email(token: str) -> Person:
     return await Person.get(id=row.person_id)
 
 
-async def check_throttle(email: str, *, max_failures: int, window_seconds: int) -> None:
+async def check_throttle(email: str, *, ip: str = "", max_failures: int, window_seconds: int,
+                         max_ip_failures: int = 50) -> None:
+    """Refuse (429) once an account, or one address, has failed too often within the window."""
     since = datetime.now(UTC) - timedelta(seconds=window_seconds)
-    failures = await LoginFailure.filter(email=normalise_email(email), created_at__gte=since).count()
-    if failures >= max_failures:
-        raise Throttled(_("Too many failed attempts for this account. Try again in 15 minutes."))
+    by_account = await LoginFailure.filter(email=normalise_email(email), created_at__gte=since).count()
+    # Credential stuffing tries many accounts from one address (ASVS 6.3.1).
+    by_ip = await LoginFailure.filter(ip=ip[:45], created_at__gte=since).count() if ip else 0
+    if by_account >= max_failures or by_ip >= max_ip_failures:
+        await record("person.sign_in_throttled", email=email, ip=ip)
+        raise Throttled(_("Too many failed sign-in attempts. Try again in 15 minutes."))
 
 
 async def authenticate(email: str, password: str, *, ip: str, max_failures: int = 10,
                        window_seconds: int = 900) -> Person:
     """Check the password; count failures per account and refuse with 429 past the limit."""
     email = normalise_email(email)
-    await check_throttle(email, max_failures=max_failures, window_seconds=window_seconds)
+    await check_throttle(email, ip=ip, max_failures=max_failures, window_seconds=window_seconds)
     person = await Person.get_or_none(email=email)
     ok = verify_password(person.password_hash if person else None, password)
     if not ok or person is None or not person.is_active:
-        await LoginFailure.create(email=email, ip=ip[:45])
-        await record("person.sign_in_failed", email=email, ip=ip)
+        # The same message whether the account exists or not: no enumeration (ASVS 6.3.8).
+        async with in_transaction():
+            await LoginFailure.create(email=email, ip=ip[:45])
+            await record("person.sign_in_failed", email=email, ip=ip)
         raise Invalid.field("password", _("The e-mail or the password is not right."))
     await LoginFailure.filter(email=email).delete()
     return person
 
 
-async def open_session(person: Person) -> str:
-    """A new server-side session; the caller puts the returned key in the signed cookie."""
+async def open_session(person: Person, *, replacing: str | None = None) -> str:
+    """A new server-side session; the caller puts the returned key in the signed cookie.
+
+    The session the browser had before (another account, say) ends: one browser, one live session.
+    """
     key = new_token()
-    await WebSession.create(key_hash=hash_token(key), person=person)
-    await record("person.signed_in", actor=person, obj=person)
+    async with in_transaction():
+        if replacing:
+            await WebSession.filter(key_hash=hash_token(replacing)).delete()
+        await WebSession.create(key_hash=hash_token(key), person=person)
+        await record("person.signed_in", actor=person, obj=person)
     return key
 
 
 async def close_session(key: str | None) -> None:
+    """End a browser session on the server, so its cookie is worthless even if replayed."""
     if key:
-        await WebSession.filter(key_hash=hash_token(key)).delete()
+        async with in_transaction():
+            row = await WebSession.get_or_none(key_hash=hash_token(key)).select_related("person")
+            if row is not None:
+                await row.delete()
+                await record("person.signed_out", actor=row.person, obj=row.person)
 
 
 async def request_password_reset(email: str) -> None:

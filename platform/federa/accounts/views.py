@@ -9,10 +9,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federa.accounts import affiliations, services
-from federa.accounts.models import ApiToken
-from federa.accounts.queries import my_networks
-from federa.accounts.schemas import ForgotIn, PasswordChangeIn, ProfileIn, SignInIn, SignUpIn, TokenIn
-from federa.errors import Invalid, Throttled
+from federa.accounts.models import ApiToken, Person, TokenPurpose
+from federa.accounts.queries import email_token_usable, my_networks
+from federa.accounts.schemas import (
+    ForgotIn,
+    PasswordChangeIn,
+    ProfileIn,
+    ResetIn,
+    SignInIn,
+    SignUpIn,
+    TokenIn,
+)
+from federa.errors import Invalid, NotFound, Throttled
 from federa.networks.models import Network
 from federa.web.forms import read_form, validate
 from federa.web.i18n import LOCALES
@@ -20,10 +28,12 @@ from federa.web.i18n import gettext as _
 from federa.web.pages import flash, person_of, redirect, render, require_person, safe_next
 
 
-def _start_session(request: Request, key: str, locale: str) -> None:
-    # A fresh cookie on every sign-in: new session key and new CSRF token (no fixation).
+async def _start_session(request: Request, person: Person) -> None:
+    # A fresh cookie on every sign-in: new session key and new CSRF token (no fixation),
+    # and whatever session this browser had before ends on the server too.
+    key = await services.open_session(person, replacing=request.session.get("sid"))
     request.session.clear()
-    request.session.update({"sid": key, "csrf": secrets.token_urlsafe(24), "locale": locale})
+    request.session.update({"sid": key, "csrf": secrets.token_urlsafe(24), "locale": person.locale})
 
 
 async def home(request: Request) -> Response:
@@ -33,17 +43,19 @@ async def home(request: Request) -> Response:
 
 
 async def signup(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        return render(request, "accounts/signup.html", {"form": {}, "errors": {}})
+        return render(request, "accounts/signup.html", {"form": {}, "errors": {}, "next": next_url})
     data = await read_form(request)
     try:
         person = await services.sign_up(validate(SignUpIn, data))
     except Invalid as exc:
         data.pop("password", None)
-        return render(request, "accounts/signup.html", {"form": data, "errors": exc.fields}, status=422)
-    _start_session(request, await services.open_session(person), person.locale)
+        return render(request, "accounts/signup.html", {"form": data, "errors": exc.fields, "next": next_url},
+                      status=422)
+    await _start_session(request, person)
     flash(request, _("Welcome! We sent you an e-mail to confirm your address."))
-    return redirect(safe_next(request.query_params.get("next")))
+    return redirect(next_url)
 
 
 async def signin(request: Request) -> Response:
@@ -62,10 +74,12 @@ async def signin(request: Request) -> Response:
                       {"form": {"email": data.get("email", "")}, "errors": exc.fields, "next": next_url},
                       status=422)
     except Throttled as exc:
-        return render(request, "accounts/signin.html",
-                      {"form": {"email": data.get("email", "")}, "errors": {"__all__": str(exc)},
-                       "next": next_url}, status=429)
-    _start_session(request, await services.open_session(person), person.locale)
+        response = render(request, "accounts/signin.html",
+                          {"form": {"email": data.get("email", "")}, "errors": {"__all__": str(exc)},
+                           "next": next_url}, status=429)
+        response.headers["Retry-After"] = str(settings.login_window_seconds)
+        return response
+    await _start_session(request, person)
     return redirect(next_url)
 
 
@@ -108,11 +122,11 @@ async def forgot(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     token = request.path_params["token"]
     if request.method == "GET":
+        if not await email_token_usable(token, TokenPurpose.RESET_PASSWORD):
+            raise NotFound(_("This link is not valid any more. Ask for a new one."))
         return render(request, "accounts/reset.html", {"errors": {}})
     data = await read_form(request)
     try:
-        from federa.accounts.schemas import ResetIn
-
         payload = validate(ResetIn, data)
         if payload.password != payload.password_again:
             raise Invalid.field("password_again", _("The two passwords are different."))
@@ -137,15 +151,16 @@ async def profile(request: Request) -> Response:
             return redirect("/me")
         except Invalid as exc:
             errors, status = exc.fields, 422
-    return await _profile_page(request, errors=errors, status=status)
+    return await _profile_page(request, errors=errors, status=status, failed="profile")
 
 
 async def _profile_page(request: Request, *, errors: dict | None = None, status: int = 200,
-                        new_token: str | None = None) -> Response:
+                        new_token: str | None = None, failed: str = "") -> Response:
+    """The profile page; `failed` names the one form whose messages are shown (profile, password, token)."""
     person = require_person(request)
     tokens = await ApiToken.filter(person_id=person.id, revoked_at=None).order_by("-created_at")
     return render(request, "accounts/profile.html", {
-        "errors": errors or {}, "tokens": tokens, "new_token": new_token,
+        "errors": errors or {}, "failed": failed, "tokens": tokens, "new_token": new_token,
         "networks": await my_networks(person),
     }, status=status)
 
@@ -157,7 +172,7 @@ async def password(request: Request) -> Response:
         await services.change_password(person, validate(PasswordChangeIn, data),
                                        keep_session=request.session.get("sid"))
     except Invalid as exc:
-        return await _profile_page(request, errors=exc.fields, status=422)
+        return await _profile_page(request, errors=exc.fields, status=422, failed="password")
     flash(request, _("Your password is changed."))
     return redirect("/me")
 
@@ -166,9 +181,12 @@ async def token_create(request: Request) -> Response:
     person = require_person(request)
     data = await read_form(request)
     try:
-        _row, token = await services.create_api_token(person, validate(TokenIn, data).name)
+        # The field is token_name on the page, so its id does not clash with the profile's name.
+        payload = validate(TokenIn, {"name": data.get("token_name", "")})
     except Invalid as exc:
-        return await _profile_page(request, errors=exc.fields, status=422)
+        return await _profile_page(request, errors={"token_name": exc.fields.get("name", str(exc))},
+                                   status=422, failed="token")
+    _row, token = await services.create_api_token(person, payload.name)
     return await _profile_page(request, new_token=token)
 
 
@@ -203,7 +221,6 @@ async def invitation(request: Request) -> Response:
         return redirect(f"/cooperatives/{row.cooperative_id}")
     wrong_account = person is not None and services.normalise_email(person.email) != row.email
     return render(request, "accounts/invitation.html", {"invitation": row, "wrong_account": wrong_account})
-
 
 
 routes = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from federa.accounts.models import Affiliation, AffiliationRole, AffiliationStatus, NetworkRole, Person
-from federa.errors import NotFound, PermissionDenied
+from federa.errors import NotAuthenticated, NotFound, PermissionDenied
 from federa.networks.models import Cooperative, Membership, MembershipStatus, Network
 from federa.web.i18n import gettext as _
 
@@ -38,11 +38,15 @@ class Access:
         return self.can_manage or bool(self.roles) or bool(self.active_coops)
 
     def require_manage(self) -> None:
-        if self.person is None or not self.can_manage:
+        if self.person is None:  # signing in may be all it takes: pages send the visitor to sign in
+            raise NotAuthenticated(_("Please sign in to continue."))
+        if not self.can_manage:
             raise PermissionDenied(_("Only the network's coordinators can do this."))
 
     def require_admin(self) -> None:
-        if self.person is None or not self.is_admin:
+        if self.person is None:
+            raise NotAuthenticated(_("Please sign in to continue."))
+        if not self.is_admin:
             raise PermissionDenied(_("Only the network's administrators can do this."))
 
 

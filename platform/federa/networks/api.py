@@ -7,7 +7,7 @@ from starlette.requests import Request
 from federa.errors import NotFound
 from federa.networks import cooperatives, memberships, queries, services
 from federa.networks.access import cooperative_in
-from federa.networks.models import Membership, MembershipStatus, Network
+from federa.networks.models import Membership, MembershipStatus, Network, Partnership, PartnershipStatus
 from federa.networks.schemas import (
     CooperativeIn,
     CooperativeOut,
@@ -20,6 +20,7 @@ from federa.networks.schemas import (
     MembershipRequestIn,
     NetworkIn,
     NetworkOut,
+    PartnerDecisionIn,
     PartnerIn,
     PartnerOut,
 )
@@ -120,16 +121,29 @@ async def matrix(request: Request) -> list[MatrixCell]:
 
 
 async def list_partners(request: Request) -> list[PartnerOut]:
-    network = network_of(request)
-    return [PartnerOut(network=p.network.slug, partner=p.partner.slug, status=p.status)
-            for p in await queries.partnerships(network)]
+    """Everyone sees the active agreements; the network's admins also proposals and ended ones."""
+    access = await access_of(request)
+    rows = await queries.partnerships(access.network)
+    return [_partner_out(p) for p in rows if access.is_admin or p.status == PartnershipStatus.ACTIVE.value]
+
+
+def _partner_out(row: Partnership) -> PartnerOut:
+    return PartnerOut(id=row.id, network=row.network.slug, partner=row.partner.slug, status=row.status)
 
 
 async def propose_partner(request: Request, body: PartnerIn) -> PartnerOut:
     access = await access_of(request)
     row = await services.propose_partnership(access, body.partner)
     await row.fetch_related("network", "partner")
-    return PartnerOut(network=row.network.slug, partner=row.partner.slug, status=row.status)
+    return _partner_out(row)
+
+
+async def decide_partner(request: Request, body: PartnerDecisionIn) -> PartnerOut:
+    access = await access_of(request)
+    row = await services.decide_partnership(access, request.path_params["partnership_id"],
+                                            body.action == "accept")
+    await row.fetch_related("network", "partner")
+    return _partner_out(row)
 
 
 N = "/networks/{slug}"
@@ -162,4 +176,7 @@ routes = [
              response=list[PartnerOut]),
     ApiRoute(N + "/partners", propose_partner, method="POST", summary="Propose or accept a partnership",
              tag="networks", body=PartnerIn, response=PartnerOut, status=201, auth=True),
+    ApiRoute(N + "/partners/{partnership_id:int}/decision", decide_partner, method="POST",
+             summary="Accept a proposal made to this network, or end an agreement", tag="networks",
+             body=PartnerDecisionIn, response=PartnerOut, auth=True),
 ]

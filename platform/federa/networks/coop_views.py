@@ -7,104 +7,130 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federa.accounts import affiliations
-from federa.accounts.models import Affiliation, AffiliationStatus, Invitation
+from federa.accounts.models import Affiliation, AffiliationStatus, Invitation, Person
 from federa.errors import Conflict, Invalid, NotFound, PermissionDenied
 from federa.networks import cooperatives, memberships, queries
 from federa.networks.access import is_cooperative_admin
 from federa.networks.models import Cooperative, Network
 from federa.networks.reference import COOP_TYPES, MEMBERSHIP_STATUSES, SECTORS, provinces
-from federa.networks.schemas import CooperativePatch, InviteIn, MembershipRequestIn, ServiceIn
+from federa.networks.schemas import CooperativePatch, InviteIn
 from federa.web.forms import read_form, validate
 from federa.web.i18n import gettext as _
 from federa.web.pages import flash, redirect, render, require_person
 
+MAX_SERVICES = 50
+
 
 async def _cooperative(request: Request, *, admin: bool = True) -> Cooperative:
-    """The cooperative of the URL; its pages are for its own people (404 to everyone else)."""
+    """The cooperative of the URL; its pages are for its own people (404 to everyone else).
+
+    admin=True: its administrators (and platform admins) only. admin=False: also its members and the
+    coordinators of a network where it is an active member (they may edit its profile)."""
     person = require_person(request)
     coop_id = request.path_params["coop_id"]
     cooperative = await Cooperative.get_or_none(id=coop_id)
-    allowed = cooperative is not None and (
-        await cooperatives.can_edit(person, coop_id) if admin
-        else await Affiliation.exists(person_id=person.id, cooperative_id=coop_id,
-                                      status=AffiliationStatus.ACTIVE.value) or person.is_platform_admin)
-    if cooperative is None or not allowed:
+    if cooperative is None:
+        raise NotFound(_("No such cooperative."))
+    if admin:
+        allowed = await is_cooperative_admin(person, coop_id)
+    else:
+        allowed = await Affiliation.exists(person_id=person.id, cooperative_id=coop_id,
+                                           status=AffiliationStatus.ACTIVE.value) \
+            or await cooperatives.can_edit(person, coop_id)
+    if not allowed:
         raise NotFound(_("No such cooperative."))
     return cooperative
 
 
-def _services_from_form(data: dict) -> list[ServiceIn]:
+def _services_from_form(data: dict) -> list[dict[str, str]]:
+    """service_<i>_name / _audience / _access fields → catalogue entries (blank rows dropped)."""
     services = []
-    for index in range(20):
-        name = str(data.pop(f"service_{index}_name", "")).strip()
-        audience = str(data.pop(f"service_{index}_audience", "")).strip()
-        access = str(data.pop(f"service_{index}_access", "")).strip()
-        if name or audience or access:
-            services.append({"name": name, "audience": audience, "access": access})
-    return services  # type: ignore[return-value]
+    for index in range(MAX_SERVICES):
+        entry = {part: str(data.pop(f"service_{index}_{part}", "")).strip()
+                 for part in ("name", "audience", "access")}
+        if any(entry.values()):
+            services.append(entry)
+    return services
+
+
+def _profile_errors(fields: dict[str, str]) -> dict[str, str]:
+    """Errors inside the catalogue (services.name, …) are shown once, beside the catalogue."""
+    errors: dict[str, str] = {}
+    for key, message in fields.items():
+        errors.setdefault("services" if key.startswith("services.") else key, message)
+    return errors
+
+
+async def _save_profile(request: Request, cooperative: Cooperative, person: Person) -> dict:
+    """Apply the posted profile; returns the form and its errors when something is not valid."""
+    data = await read_form(request, multi=("sectors",))
+    data["is_public"] = data.get("is_public") == "on"
+    data["services"] = _services_from_form(data)
+    try:
+        await cooperatives.update(cooperative.id, validate(CooperativePatch, data), actor=person)
+    except Invalid as exc:
+        return {"form": data, "errors": _profile_errors(exc.fields)}
+    return {}
 
 
 async def overview(request: Request) -> Response:
     cooperative = await _cooperative(request, admin=False)
     person = require_person(request)
-    detail = await queries.cooperative_detail(cooperative)
     can_edit = await cooperatives.can_edit(person, cooperative.id)
-    errors: dict[str, str] = {}
-    form: dict = {}
-    status = 200
+    failed: dict = {}
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Only the cooperative's administrators can change its profile."))
-        data = await read_form(request, multi=("sectors",))
-        data["is_public"] = data.get("is_public") == "on"
-        data["services"] = _services_from_form(data)
-        try:
-            await cooperatives.update(cooperative.id, validate(CooperativePatch, data), actor=person)
+        failed = await _save_profile(request, cooperative, person)
+        if not failed:
             flash(request, _("Profile saved."))
             return redirect(f"/cooperatives/{cooperative.id}")
-        except Invalid as exc:
-            errors, form, status = exc.fields, data, 422
+    detail = await queries.cooperative_detail(cooperative)
     return render(request, "cooperatives/overview.html", {
-        "coop": detail, "can_edit": can_edit, "errors": errors, "form": form or detail.model_dump(),
+        "coop": detail, "can_edit": can_edit, "errors": failed.get("errors", {}),
+        "form": failed.get("form") or detail.model_dump(), "is_admin": await is_cooperative_admin(
+            person, cooperative.id),
         "sectors": SECTORS, "provinces": provinces(), "coop_types": COOP_TYPES,
-    }, status=status)
+    }, status=422 if failed else 200)
 
 
 async def people(request: Request) -> Response:
     cooperative = await _cooperative(request)
-    rows = await Affiliation.filter(cooperative_id=cooperative.id).select_related("person").order_by(
-        "status", "role", "person__name")
-    invitations = await Invitation.filter(cooperative_id=cooperative.id, accepted_at=None).order_by(
-        "-created_at").limit(50)
     errors: dict[str, str] = {}
-    status = 200
     if request.method == "POST":
         data = await read_form(request)
         try:
             payload = validate(InviteIn, data)
-            await affiliations.invite(cooperative.id, str(payload.email), payload.role,
-                                      actor=require_person(request))
+            await affiliations.invite(cooperative.id, payload.email, payload.role, actor=require_person(request))
             flash(request, _("Invitation sent to %(email)s.", email=payload.email))
             return redirect(f"/cooperatives/{cooperative.id}/people")
         except Invalid as exc:
-            errors, status = exc.fields, 422
+            errors = exc.fields
+    rows = await Affiliation.filter(cooperative_id=cooperative.id).select_related("person").order_by(
+        "status", "role", "person__name")
+    invitations = await Invitation.filter(cooperative_id=cooperative.id, accepted_at=None).order_by(
+        "-created_at").limit(50)
     return render(request, "cooperatives/people.html", {
-        "coop": cooperative, "rows": rows, "invitations": invitations, "errors": errors}, status=status)
+        "coop": cooperative, "rows": rows, "invitations": invitations, "errors": errors, "is_admin": True,
+    }, status=422 if errors else 200)
+
+
+PERSON_ACTIONS = ("approve", "refuse", "remove")
 
 
 async def person_action(request: Request) -> Response:
+    action = request.path_params["action"]
+    if action not in PERSON_ACTIONS:
+        raise NotFound(_("No such action."))
     cooperative = await _cooperative(request)
     await read_form(request)
-    action = request.path_params["action"]
     affiliation_id = request.path_params["affiliation_id"]
     actor = require_person(request)
     try:
-        if action in ("approve", "refuse"):
-            await affiliations.decide_request(cooperative.id, affiliation_id, action == "approve", actor=actor)
-        elif action == "remove":
+        if action == "remove":
             await affiliations.remove(cooperative.id, affiliation_id, actor=actor)
         else:
-            raise NotFound()
+            await affiliations.decide_request(cooperative.id, affiliation_id, action == "approve", actor=actor)
         flash(request, _("Done."))
     except Conflict as exc:
         flash(request, str(exc), "error")
@@ -113,23 +139,22 @@ async def person_action(request: Request) -> Response:
 
 async def network_memberships(request: Request) -> Response:
     cooperative = await _cooperative(request)
-    rows = await affiliations.memberships_of(cooperative.id)
-    joined = {m.network_id for m in rows}
-    others = await Network.exclude(id__in=list(joined)).order_by("name") if joined else \
-        await Network.all().order_by("name")
     if request.method == "POST":
         data = await read_form(request)
         network = await Network.get_or_none(slug=str(data.get("network", "")))
         if network is None:
             flash(request, _("Choose a network."), "error")
         else:
-            validate(MembershipRequestIn, {"cooperative_id": cooperative.id})
             await memberships.request_membership(network, cooperative.id, actor=require_person(request))
             flash(request, _("Request sent to %(name)s.", name=network.name))
         return redirect(f"/cooperatives/{cooperative.id}/memberships")
+    rows = await affiliations.memberships_of(cooperative.id)
+    # a network that ended or refused the membership can be asked again
+    joined = [m.network_id for m in rows if m.status not in memberships.REOPENABLE]
+    others = await Network.exclude(id__in=joined or [0]).order_by("name")
     return render(request, "cooperatives/memberships.html", {
         "coop": cooperative, "rows": rows, "others": others, "statuses": MEMBERSHIP_STATUSES,
-        "is_admin": await is_cooperative_admin(require_person(request), cooperative.id)})
+        "is_admin": True})
 
 
 async def join(request: Request) -> Response:

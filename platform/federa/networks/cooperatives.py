@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from federa.accounts.models import Person
+from federa.accounts.models import NetworkRole, Person
 from federa.audit.log import record
 from federa.errors import Invalid, NotFound, PermissionDenied
 from federa.networks.access import Access, is_cooperative_admin
@@ -62,8 +62,6 @@ async def can_edit(person: Person | None, cooperative_id: int) -> bool:
         return False
     if await is_cooperative_admin(person, cooperative_id):
         return True
-    from federa.accounts.models import NetworkRole
-
     networks = await Membership.filter(cooperative_id=cooperative_id, status=MembershipStatus.ACTIVE.value
                                        ).values_list("network_id", flat=True)
     return await NetworkRole.exists(person_id=person.id, network_id__in=list(networks))
@@ -77,7 +75,8 @@ async def update(cooperative_id: int, data: CooperativePatch, *, actor: Person |
     cooperative = await Cooperative.get_or_none(id=cooperative_id)
     if cooperative is None:
         raise NotFound(_("No such cooperative."))
-    changes = data.model_dump(exclude_unset=True)
+    # null means "leave as is": every profile column is NOT NULL
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     async with in_transaction():
         fields = [f for f in PROFILE_FIELDS if f in changes]
         for name in fields:

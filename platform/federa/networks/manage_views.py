@@ -17,7 +17,7 @@ from federa.networks.reference import COOP_TYPES, MEMBERSHIP_STATUSES, SECTORS, 
 from federa.networks.schemas import CooperativeIn, DirectoryQuery, InviteIn, PartnerIn, RoleIn
 from federa.web.forms import read_form, validate
 from federa.web.i18n import gettext as _
-from federa.web.pages import access_of, flash, network_of, redirect, render
+from federa.web.pages import access_of, flash, redirect, render
 
 
 def _choices() -> dict:

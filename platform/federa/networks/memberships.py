@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from federa.accounts.models import Affiliation, AffiliationRole, AffiliationStatus, Person
+from federa.accounts.models import AffiliationRole, AffiliationStatus, NetworkRole, Person
 from federa.audit.log import record
 from federa.errors import Conflict, NotFound, PermissionDenied
 from federa.networks.access import Access, is_cooperative_admin
@@ -65,20 +65,30 @@ async def decide(access: Access, membership_id: int, action: str, *, note: str =
         "cooperative")
     if membership is None:
         raise NotFound(_("No such membership."))
-    now = datetime.now(UTC)
-    stamps: dict[str, object] = {"started_at": now} if target == S.ACTIVE.value and not membership.started_at \
-        else {}
-    if target == S.ENDED.value:
-        stamps["ended_at"] = now
+    if membership.status not in sources:
+        raise Conflict(_("This membership is no longer in a state that allows this."))
     async with in_transaction():
-        # The status filter makes this a compare-and-set: of many concurrent deciders, one wins.
-        changed = await Membership.filter(id=membership.id, status__in=sources).update(status=target, **stamps)
+        # Compare-and-set on the status just read: of many concurrent deciders one wins, and the
+        # history row records the status it really replaced.
+        changed = await Membership.filter(id=membership.id, status=membership.status).update(
+            status=target, **_stamps(membership, target))
         if not changed:
             raise Conflict(_("This membership is no longer in a state that allows this."))
         await _log_change(membership, membership.status, target, access.person, note)
         messages = await _tell_cooperative(access.network, membership.cooperative, target, note)
     await outbox.dispatch(messages)
     return await Membership.get(id=membership.id)
+
+
+def _stamps(membership: Membership, target: str) -> dict[str, object]:
+    now = datetime.now(UTC)
+    if target == S.ACTIVE.value:
+        # An approval starts a (new) membership; a reactivation continues the old one.
+        fresh = membership.status == S.REQUESTED.value or membership.started_at is None
+        return {"ended_at": None, **({"started_at": now} if fresh else {})}
+    if target in (S.ENDED.value, S.REFUSED.value):
+        return {"ended_at": now}
+    return {}
 
 
 async def _log_change(membership: Membership, old: str | None, new: str, actor: Person | None,
@@ -106,8 +116,6 @@ async def _tell_cooperative(network: Network, cooperative: Cooperative, status: 
 
 
 async def _tell_coordinators(network: Network, cooperative: Cooperative) -> list[outbox.OutboxMessage]:
-    from federa.accounts.models import NetworkRole
-
     roles = await NetworkRole.filter(network_id=network.id).select_related("person")
     seen: set[int] = set()
     messages = []

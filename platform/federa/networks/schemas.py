@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.networks import validate_email
+from pydantic_core import PydanticCustomError
 
 from federa.networks.reference import SECTORS, provinces, tax_code_is_valid
 from federa.web.i18n import gettext as _
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,59}$")]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
 ShortText = Annotated[str, Field(max_length=200)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(_("Use 2 to 60 lowercase letters, digits and dashes, starting with a letter or digit."))
+    return value
+
+
+def _check_email(value: str) -> str:
+    # One validator (not EmailStr | "") so an error is reported under the field's own name.
+    if value == "":
+        return value
+    try:
+        return validate_email(value)[1]
+    except PydanticCustomError as exc:
+        raise ValueError(_("Enter a valid e-mail address.")) from exc
+
+
+def _require_email(value: str) -> str:
+    if value == "":
+        raise ValueError(_("This field is required."))
+    return _check_email(value)
 
 
 def _check_tax_code(value: str) -> str:
@@ -51,7 +76,14 @@ Sectors = Annotated[list[str], Field(max_length=10), AfterValidator(_check_secto
 Website = Annotated[str, Field(max_length=300), AfterValidator(_check_website)]
 LegalName = Annotated[str, Field(min_length=2, max_length=200)]
 CoopType = Literal["A", "B", "C"]
-OptionalEmail = EmailStr | Literal[""]
+_EMAIL_SCHEMA = Field(max_length=254, json_schema_extra={"format": "email"})
+# The empty string means "none": say so in the document, or "" reads as an invalid e-mail address.
+OptionalEmail = Annotated[str, Field(max_length=254, json_schema_extra={"anyOf": [{"format": "email"},
+                                                                                  {"const": ""}]}),
+                          AfterValidator(_check_email)]
+Email = Annotated[str, _EMAIL_SCHEMA, AfterValidator(_require_email)]
+Slug = Annotated[str, Field(max_length=60, json_schema_extra={"pattern": _SLUG.pattern}),
+                 AfterValidator(_check_slug)]
 
 
 class ServiceIn(Strict):
@@ -106,6 +138,9 @@ class CooperativeOut(BaseModel):
     city: str
     sectors: list[str]
     website: str
+    address: str = ""
+    email: str = ""
+    phone: str = ""
     description: str
     is_public: bool
     services: list[ServiceOut] = []
@@ -118,7 +153,7 @@ class NetworkIn(Strict):
     kind: Literal["association", "consortium", "enterprise_network"]
     region: Annotated[str, Field(max_length=60)] = ""
     description: Annotated[str, Field(max_length=5000)] = ""
-    admin_email: EmailStr | None = None
+    admin_email: Email | None = None
 
 
 class NetworkOut(BaseModel):
@@ -146,7 +181,7 @@ class MembershipDecisionIn(Strict):
 
 
 class MembershipRequestIn(Strict):
-    cooperative_id: Annotated[int, Field(ge=1)]
+    cooperative_id: Annotated[int, Field(ge=1, le=2**31 - 1)]  # an id column is 32-bit
 
 
 class DirectoryQuery(BaseModel):
@@ -180,17 +215,22 @@ class PartnerIn(Strict):
     partner: Slug
 
 
+class PartnerDecisionIn(Strict):
+    action: Literal["accept", "end"]
+
+
 class PartnerOut(BaseModel):
+    id: int
     network: str
     partner: str
     status: str
 
 
 class InviteIn(Strict):
-    email: EmailStr
+    email: Email
     role: Literal["admin", "member"] = "member"
 
 
 class RoleIn(Strict):
-    email: EmailStr
+    email: Email
     role: Literal["admin", "coordinator"] = "coordinator"

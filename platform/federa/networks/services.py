@@ -42,6 +42,8 @@ async def create_network(data: NetworkIn, *, actor: Person | None) -> Network:
 async def grant_role(access: Access, email: str, role: str) -> NetworkRole:
     """An admin names a coordinator or another admin of the network."""
     access.require_admin()
+    if role not in {r.value for r in NetworkRoleName}:
+        raise Invalid.field("role", _("Choose one of the options."))
     person = await Person.get_or_none(email=normalise_email(email))
     if person is None:
         raise Invalid.field("email", _("No account uses this e-mail yet. Invite the person first."))
@@ -54,15 +56,20 @@ async def grant_role(access: Access, email: str, role: str) -> NetworkRole:
 
 
 async def revoke_role(access: Access, role_id: int) -> None:
+    """An admin removes a role; the network keeps at least one administrator."""
     access.require_admin()
     row = await NetworkRole.get_or_none(id=role_id, network_id=access.network.id)
     if row is None:
         raise NotFound(_("No such role."))
-    if row.role == NetworkRoleName.ADMIN.value:
-        admins = await NetworkRole.filter(network_id=access.network.id, role=NetworkRoleName.ADMIN.value).count()
-        if admins <= 1:
-            raise Conflict(_("A network keeps at least one administrator."))
     async with in_transaction():
+        if row.role == NetworkRoleName.ADMIN.value:
+            # Lock the admin rows (PostgreSQL) so two admins removing each other cannot leave none.
+            # (values_list() would silently drop FOR UPDATE, so fetch objects with only their ids)
+            locked = await NetworkRole.filter(network_id=access.network.id, role=NetworkRoleName.ADMIN.value
+                                              ).select_for_update().only("id")
+            admins = [r.id for r in locked]
+            if not set(admins) - {row.id}:
+                raise Conflict(_("A network keeps at least one administrator."))
         await row.delete()
         await record("network.role_revoked", actor=access.person, network=access.network,
                      person_id=row.person_id, role=row.role)
@@ -93,9 +100,11 @@ async def propose_partnership(access: Access, partner_slug: str) -> Partnership:
 
 
 async def _accept(access: Access, row: Partnership) -> Partnership:
-    row.status = PartnershipStatus.ACTIVE.value
-    row.decided_at = datetime.now(UTC)
-    await row.save()
+    accepted = await Partnership.filter(id=row.id, status=PartnershipStatus.PROPOSED.value).update(
+        status=PartnershipStatus.ACTIVE.value, decided_at=datetime.now(UTC))
+    if not accepted:  # a concurrent decision came first
+        raise Conflict(_("This proposal was decided already."))
+    await row.refresh_from_db()
     await record("partnership.accepted", actor=access.person, network=access.network, obj=row)
     return row
 
@@ -111,9 +120,11 @@ async def decide_partnership(access: Access, partnership_id: int, accept: bool) 
             if row.partner_id != access.network.id or row.status != PartnershipStatus.PROPOSED.value:
                 raise Conflict(_("Only a proposal made to this network can be accepted."))
             return await _accept(access, row)
-        row.status = PartnershipStatus.ENDED.value
-        row.decided_at = datetime.now(UTC)
-        await row.save()
+        ended = await Partnership.filter(id=row.id).exclude(status=PartnershipStatus.ENDED.value).update(
+            status=PartnershipStatus.ENDED.value, decided_at=datetime.now(UTC))
+        if not ended:
+            raise Conflict(_("This partnership has ended already."))
+        await row.refresh_from_db()
         await record("partnership.ended", actor=access.person, network=access.network, obj=row)
     return row
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -31,7 +31,7 @@ class SmtpMailer:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.use_tls = parts.scheme == "smtps"
-        self.start_tls = True if parts.scheme == "smtp+starttls" else False
+        self.start_tls = parts.scheme == "smtp+starttls"
         self.timeout = timeout
 
     async def send(self, message: EmailMessage) -> None:
@@ -41,12 +41,21 @@ class SmtpMailer:
                 password=self.password, use_tls=self.use_tls, start_tls=self.start_tls,
                 timeout=self.timeout,
             )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            # Every recipient refused: aiosmtplib wraps the RCPT answers, so classify those.
+            raise _classify(exc.recipients) from exc
         except aiosmtplib.SMTPResponseException as exc:
-            if 500 <= exc.code < 600:
-                raise PermanentFailure(f"{exc.code} {exc.message}") from exc
-            raise TemporaryFailure(f"{exc.code} {exc.message}") from exc
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            raise _classify([exc]) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:  # OSError covers refused and timed out
             raise TemporaryFailure(str(exc) or type(exc).__name__) from exc
+
+
+def _classify(answers: Sequence[aiosmtplib.SMTPResponseException]) -> Exception:
+    """5xx for every answer is final, anything else (4xx) is worth another try."""
+    text = "; ".join(f"{a.code} {a.message}" for a in answers)
+    if answers and all(500 <= a.code < 600 for a in answers):
+        return PermanentFailure(text)
+    return TemporaryFailure(text)
 
 
 class FileMailer:

@@ -35,6 +35,11 @@ class EmbeddedDispatcher:
             self.wake.set()
 
 
+def job_id(message_id: int) -> str:
+    """One arq job id per outbox row: enqueuing a row that already waits in the queue does nothing."""
+    return f"outbox:{message_id}"
+
+
 class ArqDispatcher:
     """With Redis, one arq job per message; the job id dedups a second enqueue of the same row."""
 
@@ -42,12 +47,27 @@ class ArqDispatcher:
         self.pool = pool
 
     async def dispatch(self, message_ids: list[int]) -> None:
-        for message_id in message_ids:
+        for index, message_id in enumerate(message_ids):
             try:
-                await self.pool.enqueue_job("deliver_outbox", message_id, _job_id=f"outbox:{message_id}")
-            except Exception:  # Redis down: the row stays queued and the cron sweep sends it later.
-                log.warning("could not enqueue outbox message %s; the sweep will retry", message_id,
-                            exc_info=True)
+                await self.pool.enqueue_job("deliver_outbox", message_id, _job_id=job_id(message_id))
+            except Exception:
+                # Redis down: the rows stay queued and the cron sweep sends them later. Stop at the
+                # first failure so a hanging Redis costs the request one timeout, not one per message.
+                log.warning("could not enqueue outbox messages %s; the sweep will retry",
+                            message_ids[index:], exc_info=True)
+                return
+
+
+def connect_queue(redis_url: str, *, timeout: float = 2) -> Any:
+    """An arq client that connects on first use: the web app starts (and commits) while Redis is down.
+
+    arq's create_pool pings with retries and raises when Redis is away, which would keep the web
+    process from starting although the outbox needs no Redis to accept work. /readyz reports it.
+    """
+    from arq.connections import ArqRedis
+
+    # Short timeouts: a dispatch after commit must not hold a request for long when Redis hangs.
+    return ArqRedis.from_url(redis_url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 _dispatcher: Dispatcher = ManualDispatcher()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,14 +18,15 @@ from federa.web.pages import render
 _NAME = re.compile(r"^[A-Za-z0-9._-]+\.eml$")
 
 
-def _mail_dir(request: Request):  # type: ignore[no-untyped-def]
+def _mail_dir(request: Request) -> Path:
+    """The FileMailer's directory, or 404: real mail (SMTP) and production never show up here."""
     settings = request.app.state.settings
     if settings.production or settings.smtp_url:
         raise NotFound()
-    return settings.mail_dir
+    return Path(settings.mail_dir)
 
 
-def _parse(path) -> dict:  # type: ignore[no-untyped-def]
+def _parse(path: Path) -> dict[str, Any]:
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     body = message.get_body(preferencelist=("plain",))
     return {"name": path.name, "subject": message["Subject"], "to": message["To"], "date": path.stat().st_mtime,

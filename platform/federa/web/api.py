@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
 
-from federa.errors import FederaError, Invalid
-from federa.web.forms import validate
+from federa.errors import Invalid, NotAuthenticated, NotFound
+from federa.web.forms import field_errors, validate
+from federa.web.i18n import gettext as _
 
 Endpoint = Callable[..., Awaitable[Any]]
+M = TypeVar("M", bound=BaseModel)
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns: a larger one names nothing
 
 
 class ErrorOut(BaseModel):
     detail: str
     errors: dict[str, str] = {}
-
-
-class NotAuthenticated(FederaError):
-    status_code = 401
 
 
 @dataclass
@@ -52,13 +49,15 @@ class ApiRoute(Route):
         adapter = TypeAdapter(response) if response is not None else None
 
         async def run(request: Request) -> Response:
+            # Who asks comes first: an anonymous caller learns nothing about the input rules.
+            if auth and request.state.person is None:
+                raise NotAuthenticated(_("Authentication required: send 'Authorization: Bearer <token>'."))
+            _check_ids(request.path_params)
             kwargs: dict[str, Any] = {}
             if body is not None:
-                kwargs["body"] = validate(body, await _json(request))
+                kwargs["body"] = await _body(body, request)
             if query is not None:
-                kwargs["query"] = validate(query, dict(request.query_params))
-            if auth and request.state.person is None:
-                raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
+                kwargs["query"] = validate(query, _storable(dict(request.query_params)))
             result = await endpoint(request, **kwargs)
             if isinstance(result, Response):
                 return result
@@ -71,96 +70,51 @@ class ApiRoute(Route):
                          max_body_size=max_body_size)
 
 
-async def _json(request: Request) -> Any:
+def _check_ids(path_params: dict[str, Any]) -> None:
+    if any(isinstance(value, int) and value > MAX_ID for value in path_params.values()):
+        raise NotFound()
+
+
+def _bad_text(value: Any) -> bool:
+    """NUL and lone surrogates: valid in JSON, refused by the databases (a 500 instead of a 422)."""
+    if not isinstance(value, str):
+        return False
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _storable(data: Any, path: tuple[str, ...] = ()) -> Any:
+    """The input unchanged, or Invalid naming the first field that holds text no database can store."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        if _bad_text(key):
+            _refuse(path)
+        _storable(value, path if isinstance(key, int) else (*path, str(key)))
+    if _bad_text(data):
+        _refuse(path)
+    return data
+
+
+def _refuse(path: tuple[str, ...]) -> None:
+    raise Invalid({".".join(path) or "body": _("This text contains characters that are not allowed.")})
+
+
+async def _body(model: type[M], request: Request) -> M:
+    """The JSON body, validated strictly: a JSON 0 is not `false`, "5" is not 5."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        raise Invalid({"body": "Send a JSON body with 'Content-Type: application/json'."})
-    raw = await request.body()
+        raise Invalid({"body": _("Send a JSON body with 'Content-Type: application/json'.")})
+    raw = await request.body() or b"null"
     try:
-        return json.loads(raw or b"null")
+        _storable(json.loads(raw))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid({"body": "The body is not valid JSON."}) from exc
-
-
-# ----- OpenAPI -------------------------------------------------------------------------------------
-
-_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
-ERROR_STATUSES = {"400": "Bad request", "401": "Not authenticated", "403": "Not allowed",
-                  "404": "Not found", "409": "Conflict", "413": "Body too large",
-                  "415": "Unsupported media type", "422": "Invalid input", "429": "Too many requests"}
-
-
-def _walk(routes: Iterable[BaseRoute], prefix: str = "") -> Iterable[tuple[str, ApiRoute]]:
-    for route in routes:
-        if isinstance(route, ApiRoute):
-            yield prefix + route.path, route
-        elif isinstance(route, Mount):
-            yield from _walk(route.routes, prefix + route.path)
-
-
-def _models(routes: list[tuple[str, ApiRoute]]) -> list[type[BaseModel]]:
-    found: dict[str, type[BaseModel]] = {"ErrorOut": ErrorOut}
-    for _, route in routes:
-        for model in (route.spec.body, route.spec.query):
-            if model is not None:
-                found[model.__name__] = model
-        inner = route.spec.response
-        args = getattr(inner, "__args__", None)
-        for model in [*(args or []), inner]:
-            if isinstance(model, type) and issubclass(model, BaseModel):
-                found[model.__name__] = model
-    return list(found.values())
-
-
-def _response_schema(response: Any) -> dict[str, Any]:
-    if isinstance(response, type) and issubclass(response, BaseModel):
-        return {"$ref": f"#/components/schemas/{response.__name__}"}
-    args = getattr(response, "__args__", None)
-    if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-        return {"type": "array", "items": {"$ref": f"#/components/schemas/{args[0].__name__}"}}
-    return TypeAdapter(response).json_schema()
-
-
-def openapi_document(routes: Iterable[BaseRoute], *, title: str, version: str) -> dict[str, Any]:
-    api_routes = list(_walk(routes))
-    _, defs = models_json_schema([(m, "validation") for m in _models(api_routes)],
-                                 ref_template="#/components/schemas/{model}")
-    paths: dict[str, dict[str, Any]] = {}
-    for path, route in api_routes:
-        spec = route.spec
-        method = next(iter(route.methods or {"GET"} - {"HEAD"})).lower()
-        parameters = [
-            {"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 0} if conv == "int"
-             else {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,59}$"}}
-            for name, conv in _PARAM.findall(path)
-        ]
-        if spec.query is not None:
-            query_schema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
-            required = set(query_schema.get("required", []))
-            for name, prop in query_schema.get("properties", {}).items():
-                parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
-        op: dict[str, Any] = {
-            "summary": spec.summary, "tags": [spec.tag], "operationId": route.name, "parameters": parameters,
-            "responses": {str(spec.status): {"description": "Success"} if spec.status == 204 else {
-                "description": "Success",
-                "content": {"application/json": {"schema": _response_schema(spec.response)}}}},
-        }
-        for code, text in ERROR_STATUSES.items():
-            op["responses"][code] = {"description": text, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
-        if spec.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}}}}
-        op["security"] = [{"bearer": []}] if spec.auth else [{"bearer": []}, {}]
-        paths.setdefault(_PARAM.sub(r"{\1}", path), {})[method] = op
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
-        "paths": paths,
-        "components": {
-            "schemas": defs.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "A personal access token"}},
-        },
-    }
+        raise Invalid({"body": _("The body is not valid JSON.")}) from exc
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise Invalid(field_errors(exc)) from exc

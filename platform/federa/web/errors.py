@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from federa.errors import FederaError, Invalid
 from federa.web.api import NotAuthenticated
+from federa.web.i18n import choose_locale, current_locale
 from federa.web.i18n import gettext as _
+from federa.web.middleware import add_security_headers
 
 log = logging.getLogger("federa.errors")
 
@@ -66,7 +68,22 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _render(request, 500)
+    response = _render(request, 500)
+    # Starlette sends this from its outermost middleware, past SecurityHeadersMiddleware.
+    add_security_headers(response.headers, production=request.app.state.settings.production, signed_in=True)
+    return response
+
+
+def refusal(request: Request, status: int) -> Response:
+    """The answer of a middleware that stops a request before routing (CSRF, body too large)."""
+    session = request.scope.get("session") or {}
+    token = current_locale.set(choose_locale(session.get("locale"), request.headers.get("accept-language")))
+    try:
+        detail = _("The form has expired or did not come from this site. Please try again.") \
+            if status == 403 else ""
+        return _render(request, status, detail)
+    finally:
+        current_locale.reset(token)
 
 
 handlers = {FederaError: federa_error, HTTPException: http_error, Exception: server_error}

@@ -23,7 +23,8 @@ async def read_form(request: Request, *, multi: tuple[str, ...] = ()) -> dict[st
     """The submitted fields, after checking the form's CSRF token against the session's."""
     form = await request.form()
     expected = request.scope.get("session", {}).get("csrf", "")
-    submitted = form.get("csrf_token")
+    # htmx requests may send the token as a header instead of a field.
+    submitted = form.get("csrf_token") or request.headers.get("x-csrf-token")
     if not expected or not isinstance(submitted, str) or not same(submitted, expected):
         raise CsrfFailed(_("The form has expired or did not come from this site. Please try again."))
     data: dict[str, Any] = {}
@@ -52,6 +53,8 @@ def _message(error: dict[str, Any]) -> str:
         return _("Use at least %(n)s characters.", n=ctx.get("min_length"))
     if kind == "string_too_long":
         return _("Use at most %(n)s characters.", n=ctx.get("max_length"))
+    if kind == "value_error" and "reason" in ctx:  # pydantic's EmailStr: its reason is English only
+        return _("Enter a valid e-mail address.")
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
     if kind in ("enum", "literal_error"):

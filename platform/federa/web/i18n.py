@@ -65,7 +65,9 @@ def parse_accept_language(header: str) -> list[str]:
                 q = float(params.strip()[2:])
             except ValueError:
                 q = 0.0
-        weighted.append((-q, index, tag.replace("-", "_")))
+        if q <= 0:  # q=0 means "not this language" (RFC 9110 §12.4.2)
+            continue
+        weighted.append((-q, index, tag.strip().replace("-", "_")))
     return [tag for _, _, tag in sorted(weighted)]
 
 
@@ -75,7 +77,7 @@ def choose_locale(preference: str | None, accept_language: str | None) -> str:
     if accept_language:
         found = negotiate_locale(parse_accept_language(accept_language), list(LOCALES), sep="_")
         if found:
-            return found.split("_")[0]
+            return found.split("_")[0].lower()  # babel hands back the client's spelling ('EN')
     return DEFAULT_LOCALE
 
 

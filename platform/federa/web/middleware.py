@@ -1,19 +1,41 @@
-"""Pure ASGI middleware: security headers, CSRF token seeding, tenancy, identity, locale."""
+"""Pure ASGI middleware: security headers, CSRF token seeding and enforcement, locale."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federa.web import i18n
+from federa.web.security import same
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Paths that never carry a browser session: the API takes bearer tokens only, the rest has no forms.
+# A future endpoint called by another server (an OAuth token endpoint, a webhook) belongs here too.
+CSRF_EXEMPT = ("/api/", "/static/", "/livez", "/readyz")
+
+
+def add_security_headers(headers: MutableHeaders, *, production: bool, signed_in: bool) -> None:
+    """The headers every response carries (ASVS V3.4), also used by the last-resort error handler."""
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if signed_in:
+        # Personal pages must not stay in a shared or back-button cache (ASVS 14.3.2).
+        headers["Cache-Control"] = "no-store"
+    if production:
+        headers.setdefault("Strict-Transport-Security", HSTS)
 
 
 class SecurityHeadersMiddleware:
@@ -29,34 +51,83 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                if scope.get("state", {}).get("person") is not None:
-                    headers["Cache-Control"] = "no-store"
-                if self.production:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+                signed_in = scope.get("state", {}).get("person") is not None
+                add_security_headers(MutableHeaders(scope=message), production=self.production,
+                                     signed_in=signed_in)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 class CsrfSeedMiddleware:
-    """Give every browser session a CSRF token that forms embed (checked in web.forms)."""
+    """Give every browser session a CSRF token, and refuse unsafe requests that do not carry it.
+
+    The check sits here, before routing, so a view that looks an object up before reading its form
+    cannot answer (or write) first. It only needs the token to be present in the body or in the
+    X-CSRF-Token header: web.forms.read_form then checks that it is the csrf_token field itself.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session = scope.get("session")
-        if scope["type"] == "http" and session is not None and "csrf" not in session:
-            path = scope["path"]
-            if not path.startswith(("/api/", "/static/", "/livez", "/readyz")):
-                session["csrf"] = secrets.token_urlsafe(24)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or session is None or scope["path"].startswith(CSRF_EXEMPT):
+            return await self.app(scope, receive, send)
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(24)
+        if scope["method"] not in UNSAFE_METHODS:
+            return await self.app(scope, receive, send)
+        try:
+            replay = await _carries_token(scope, receive, session["csrf"])
+        except HTTPException as exc:  # the body is over the size limit
+            return await _refuse(scope, receive, send, exc.status_code)
+        if replay is None:
+            return await _refuse(scope, receive, send, 403)
+        await self.app(scope, replay, send)
+
+
+def _cross_origin(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    if headers.get("sec-fetch-site", "") == "cross-site":
+        return True
+    origin = headers.get("origin")
+    if origin is None or origin == "null":
+        return False
+    return urlsplit(origin).netloc.lower() != headers.get("host", "").lower()
+
+
+async def _carries_token(scope: Scope, receive: Receive, token: str) -> Receive | None:
+    """Read the body until the token shows up; return a receive that replays it, or None."""
+    if _cross_origin(scope):
+        return None
+    header = Headers(scope=scope).get("x-csrf-token")
+    messages: list[Message] = []
+    if header is None or not same(header, token):
+        needle, seen, more = token.encode(), b"", True
+        while more and needle not in seen:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return None
+            # Keep only a tail as long as the token, so a token split across chunks is still found.
+            seen = seen[-len(needle):] + message.get("body", b"")
+            more = message.get("more_body", False)
+        if needle not in seen:
+            return None
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> None:
+    from starlette.requests import Request
+
+    from federa.web.errors import refusal
+
+    await refusal(Request(scope, receive), status)(scope, receive, send)
 
 
 class LocaleMiddleware:

@@ -63,7 +63,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target:
         return default
     parts = urlsplit(target)
+    # Browsers drop tabs and newlines from URLs and read "\\" as "/": "/\t/evil" would become "//evil".
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
         return default
     return target
