@@ -213,3 +213,26 @@ async def test_coordinator_invites_a_cooperatives_admin(client: httpx.AsyncClien
     denied = await post_form(client, f"{page}/invite-admin", {"email": "x@example.org"}, token_from=page)
     assert denied.status_code == 403
     assert await Invitation.all().count() == 1
+
+
+async def test_coordinator_cannot_take_over_a_cooperative_that_only_asked_to_join(
+        client: httpx.AsyncClient, world: World) -> None:
+    """A beta cooperative asking to join alpha is not alpha's: its coordinator cannot name its admin."""
+    from federa.networks.models import Membership
+
+    await Membership.create(network=world.alpha, cooperative=world.beta_coop, status="requested")
+    page = f"/n/rete-alfa/cooperatives/{world.coop.id}"
+    await sign_in(client, world.coordinator)
+    target = f"/n/rete-alfa/cooperatives/{world.beta_coop.id}/invite-admin"
+    response = await post_form(client, target, {"email": "coord@example.org"}, token_from=page)
+    assert response.status_code == 404
+    assert not await Invitation.exists(cooperative=world.beta_coop)
+
+
+async def test_nul_characters_in_forms_are_dropped(client: httpx.AsyncClient, world: World) -> None:
+    """PostgreSQL cannot store NUL: a form carrying one is cleaned, not a server error."""
+    await sign_in(client, world.coop_admin)
+    page = f"/cooperatives/{world.coop.id}"
+    response = await post_form(client, page, _profile(world, description="Servizi\x00 educativi"), token_from=page)
+    assert response.status_code == 303
+    assert (await Cooperative.get(id=world.coop.id)).description == "Servizi educativi"

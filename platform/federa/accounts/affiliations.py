@@ -18,7 +18,7 @@ from federa.accounts.services import normalise_email
 from federa.audit.log import record
 from federa.errors import Conflict, Invalid, NotFound, PermissionDenied
 from federa.networks.access import Access, is_cooperative_admin
-from federa.networks.models import Cooperative, Membership
+from federa.networks.models import Cooperative, Membership, MembershipStatus
 from federa.notifications import outbox
 from federa.web.i18n import gettext as _
 from federa.web.security import hash_token, new_token
@@ -42,9 +42,12 @@ async def invite(cooperative_id: int, email: str, role: str, *, actor: Person | 
 
 
 async def invite_admin_for_network(access: Access, cooperative_id: int, email: str) -> Invitation:
-    """A network coordinator invites the admin of one of the network's cooperatives."""
+    """A network coordinator invites the admin of one of the network's active member cooperatives."""
     access.require_manage()
-    cooperative = await Cooperative.get_or_none(id=cooperative_id, memberships__network_id=access.network.id)
+    # Only an active membership counts: a cooperative that merely asked to join (or whose membership
+    # ended) is not the network's to hand over.
+    cooperative = await Cooperative.get_or_none(id=cooperative_id, memberships__network_id=access.network.id,
+                                                memberships__status=MembershipStatus.ACTIVE.value)
     if cooperative is None:
         raise NotFound(_("This cooperative is not in the network."))
     return await _invite(cooperative, email, AffiliationRole.ADMIN.value, actor=access.person,

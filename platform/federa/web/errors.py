@@ -11,24 +11,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from federa.errors import FederaError, Invalid
 from federa.web.api import NotAuthenticated
-from federa.web.i18n import choose_locale, current_locale
+from federa.web.i18n import choose_locale, current_locale, lazy
 from federa.web.i18n import gettext as _
 from federa.web.middleware import add_security_headers
 
 log = logging.getLogger("federa.errors")
 
 _TITLES = {
-    400: "The request could not be understood.",
-    401: "Please sign in to continue.",
-    403: "You are not allowed to do this.",
-    404: "This page does not exist.",
-    405: "This action is not available here.",
-    409: "This conflicts with the current state.",
-    413: "What you sent is too large.",
-    415: "This kind of content is not accepted.",
-    422: "Some of what you entered is not valid.",
-    429: "Too many attempts. Please wait a few minutes and try again.",
-    500: "Something went wrong on our side.",
+    400: lazy("The request could not be understood."),
+    401: lazy("Please sign in to continue."),
+    403: lazy("You are not allowed to do this."),
+    404: lazy("This page does not exist."),
+    405: lazy("This action is not available here."),
+    409: lazy("This conflicts with the current state."),
+    413: lazy("What you sent is too large."),
+    415: lazy("This kind of content is not accepted."),
+    422: lazy("Some of what you entered is not valid."),
+    429: lazy("Too many attempts. Please wait a few minutes and try again."),
+    500: lazy("Something went wrong on our side."),
 }
 
 

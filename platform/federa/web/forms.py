@@ -33,13 +33,19 @@ async def read_form(request: Request, *, multi: tuple[str, ...] = ()) -> dict[st
             continue
         values = form.getlist(key)
         if key in multi:
-            data[key] = [v for v in values if not isinstance(v, str) or v.strip()]
+            data[key] = [_clean(v) if isinstance(v, str) else v for v in values
+                         if not isinstance(v, str) or v.strip()]
         else:
             value = values[-1]
-            data[key] = value if isinstance(value, UploadFile) else str(value).strip()
+            data[key] = value if isinstance(value, UploadFile) else _clean(str(value)).strip()
     for key in multi:
         data.setdefault(key, [])
     return data
+
+
+def _clean(value: str) -> str:
+    # NUL cannot be stored in PostgreSQL text; no one types it on purpose.
+    return value.replace("\x00", "")
 
 
 def _message(error: dict[str, Any]) -> str:
