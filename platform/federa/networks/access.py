@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from federa.accounts.models import Affiliation, AffiliationRole, AffiliationStatus, NetworkRole, Person
+from tortoise import connections
+
+from federa.accounts.models import Affiliation, AffiliationRole, AffiliationStatus, Person
 from federa.errors import NotAuthenticated, NotFound, PermissionDenied
 from federa.networks.models import Cooperative, Membership, MembershipStatus, Network
 from federa.web.i18n import gettext as _
@@ -50,27 +52,34 @@ class Access:
             raise PermissionDenied(_("Only the network's administrators can do this."))
 
 
+_STANDING_SQL = """
+SELECT 'role' AS kind, role AS value, NULL AS cooperative_id, NULL AS status
+  FROM network_role WHERE network_id = {p1} AND person_id = {p2}
+UNION ALL
+SELECT 'coop', a.role, a.cooperative_id, m.status
+  FROM affiliation a JOIN membership m ON m.cooperative_id = a.cooperative_id AND m.network_id = {p1}
+ WHERE a.person_id = {p2} AND a.status = 'active'
+"""
+
+
 async def access_in(network: Network, person: Person | None) -> Access:
-    """The person's roles here, from two small queries."""
+    """The person's roles here and their cooperatives' memberships, in one query (it runs on every page)."""
     if person is None:
         return Access(person=None, network=network)
-    roles = await NetworkRole.filter(network_id=network.id, person_id=person.id).values_list("role", flat=True)
-    affiliations = dict(await Affiliation.filter(
-        person_id=person.id, status=AffiliationStatus.ACTIVE.value
-    ).values_list("cooperative_id", "role"))
-    statuses = dict(await Membership.filter(
-        network_id=network.id, cooperative_id__in=list(affiliations)
-    ).values_list("cooperative_id", "status")) if affiliations else {}
-    admin_of = {c for c, role in affiliations.items() if role == AffiliationRole.ADMIN.value and c in statuses}
-    active = {c for c, status in statuses.items() if status == MembershipStatus.ACTIVE.value}
+    conn = connections.get("default")
+    mark = "$" if conn.capabilities.dialect == "postgres" else "?"
+    rows = await conn.execute_query_dict(_STANDING_SQL.format(p1=f"{mark}1", p2=f"{mark}2"),
+                                         [network.id, person.id])
+    roles = {r["value"] for r in rows if r["kind"] == "role"}
+    coops = [r for r in rows if r["kind"] == "coop"]
     return Access(
         person=person,
         network=network,
-        roles=frozenset(roles),  # type: ignore[arg-type]
-        admin_of=frozenset(admin_of),
-        active_coops=frozenset(active),
+        roles=frozenset(roles),
+        admin_of=frozenset(r["cooperative_id"] for r in coops if r["value"] == AffiliationRole.ADMIN.value),
+        active_coops=frozenset(r["cooperative_id"] for r in coops if r["status"] == MembershipStatus.ACTIVE.value),
         platform_admin=person.is_platform_admin,
-        affiliations={c: r for c, r in affiliations.items() if c in statuses},
+        affiliations={r["cooperative_id"]: r["value"] for r in coops},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from federa.accounts.models import NetworkRole, NetworkRoleName, Person
@@ -130,9 +131,7 @@ async def decide_partnership(access: Access, partnership_id: int, accept: bool) 
 
 
 async def partner_ids(network: Network) -> list[int]:
-    """The networks that have an active agreement with this one."""
-    rows = await Partnership.filter(status=PartnershipStatus.ACTIVE.value).filter(
-        network_id=network.id).values_list("partner_id", flat=True)
-    back = await Partnership.filter(status=PartnershipStatus.ACTIVE.value).filter(
-        partner_id=network.id).values_list("network_id", flat=True)
-    return sorted(set(rows) | set(back))  # type: ignore[arg-type]
+    """The networks that have an active agreement with this one (either side proposed it)."""
+    rows = await Partnership.filter(Q(network_id=network.id) | Q(partner_id=network.id),
+                                    status=PartnershipStatus.ACTIVE.value).values_list("network_id", "partner_id")
+    return sorted({a if b == network.id else b for a, b in rows})

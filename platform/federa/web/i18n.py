@@ -81,6 +81,7 @@ def choose_locale(preference: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+@cache
 def locale_names(codes: Iterable[str] = LOCALES) -> dict[str, str]:
     """Each language named in itself, for the language switcher."""
     return {code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in codes}
