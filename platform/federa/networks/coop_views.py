@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from federa.accounts import affiliations
 from federa.accounts.models import Affiliation, AffiliationStatus, Invitation, Person
-from federa.errors import Conflict, Invalid, NotFound, PermissionDenied
+from federa.errors import Invalid, NotFound, PermissionDenied
 from federa.networks import cooperatives, memberships, queries
 from federa.networks.access import is_cooperative_admin
 from federa.networks.models import Cooperative, Network
@@ -16,7 +16,7 @@ from federa.networks.reference import COOP_TYPES, MEMBERSHIP_STATUSES, SECTORS, 
 from federa.networks.schemas import CooperativePatch, InviteIn
 from federa.web.forms import read_form, validate
 from federa.web.i18n import gettext as _
-from federa.web.pages import flash, redirect, render, require_person
+from federa.web.pages import act, flash, redirect, render, require_person
 
 MAX_SERVICES = 50
 
@@ -126,15 +126,9 @@ async def person_action(request: Request) -> Response:
     await read_form(request)
     affiliation_id = request.path_params["affiliation_id"]
     actor = require_person(request)
-    try:
-        if action == "remove":
-            await affiliations.remove(cooperative.id, affiliation_id, actor=actor)
-        else:
-            await affiliations.decide_request(cooperative.id, affiliation_id, action == "approve", actor=actor)
-        flash(request, _("Done."))
-    except Conflict as exc:
-        flash(request, str(exc), "error")
-    return redirect(f"/cooperatives/{cooperative.id}/people")
+    work = affiliations.remove(cooperative.id, affiliation_id, actor=actor) if action == "remove" else \
+        affiliations.decide_request(cooperative.id, affiliation_id, action == "approve", actor=actor)
+    return await act(request, work, done=_("Done."), then=f"/cooperatives/{cooperative.id}/people")
 
 
 async def network_memberships(request: Request) -> Response:

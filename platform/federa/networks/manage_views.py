@@ -12,12 +12,12 @@ from federa.accounts import affiliations
 from federa.accounts.models import NetworkRole
 from federa.errors import Conflict, Invalid, NotFound
 from federa.networks import cooperatives, memberships, queries, services
-from federa.networks.models import Membership, MembershipChange
+from federa.networks.models import Membership, MembershipChange, Network
 from federa.networks.reference import COOP_TYPES, MEMBERSHIP_STATUSES, SECTORS, provinces
 from federa.networks.schemas import CooperativeIn, DirectoryQuery, InviteIn, PartnerIn, RoleIn
 from federa.web.forms import read_form, validate
 from federa.web.i18n import gettext as _
-from federa.web.pages import access_of, flash, redirect, render
+from federa.web.pages import access_of, act, flash, redirect, render
 
 
 def _choices() -> dict:
@@ -117,13 +117,9 @@ async def membership_decide(request: Request) -> Response:
     access = await access_of(request)
     data = await read_form(request)
     membership_id = request.path_params["membership_id"]
-    try:
-        await memberships.decide(access, membership_id, request.path_params["action"],
-                                 note=str(data.get("note", ""))[:500])
-        flash(request, _("Membership updated."))
-    except Conflict as exc:
-        flash(request, str(exc), "error")
-    return redirect(f"/n/{access.network.slug}/memberships/{membership_id}")
+    return await act(request, memberships.decide(access, membership_id, request.path_params["action"],
+                                                 note=str(data.get("note", ""))[:500]),
+                     done=_("Membership updated."), then=f"/n/{access.network.slug}/memberships/{membership_id}")
 
 
 async def partners(request: Request) -> Response:
@@ -140,8 +136,6 @@ async def partners(request: Request) -> Response:
         except (Invalid, Conflict) as exc:
             errors = exc.fields if isinstance(exc, Invalid) else {"partner": str(exc)}
             status = 422 if isinstance(exc, Invalid) else 409
-    from federa.networks.models import Network
-
     others = await Network.exclude(id=access.network.id).order_by("name")
     return render(request, "networks/manage/partners.html", {
         "rows": await queries.partnerships(access.network), "others": others, "errors": errors,
@@ -152,12 +146,8 @@ async def partner_decide(request: Request) -> Response:
     access = await access_of(request)
     await read_form(request)
     accept = request.path_params["action"] == "accept"
-    try:
-        await services.decide_partnership(access, request.path_params["partnership_id"], accept)
-        flash(request, _("Partnership updated."))
-    except Conflict as exc:
-        flash(request, str(exc), "error")
-    return redirect(f"/n/{access.network.slug}/manage/partners")
+    return await act(request, services.decide_partnership(access, request.path_params["partnership_id"], accept),
+                     done=_("Partnership updated."), then=f"/n/{access.network.slug}/manage/partners")
 
 
 async def roles(request: Request) -> Response:
@@ -183,12 +173,8 @@ async def roles(request: Request) -> Response:
 async def role_revoke(request: Request) -> Response:
     access = await access_of(request)
     await read_form(request)
-    try:
-        await services.revoke_role(access, request.path_params["role_id"])
-        flash(request, _("Role removed."))
-    except Conflict as exc:
-        flash(request, str(exc), "error")
-    return redirect(f"/n/{access.network.slug}/manage/people")
+    return await act(request, services.revoke_role(access, request.path_params["role_id"]),
+                     done=_("Role removed."), then=f"/n/{access.network.slug}/manage/people")
 
 
 routes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from federa.accounts.models import Person
-from federa.errors import NotFound
+from federa.errors import Conflict, NotFound
 from federa.networks.access import Access, access_in
 from federa.networks.models import Network
 from federa.web.api import NotAuthenticated
@@ -56,6 +57,16 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+async def act(request: Request, action: Awaitable[object], *, done: str, then: str) -> RedirectResponse:
+    """Finish a POST button: say how it went (a Conflict becomes an error message) and redirect."""
+    try:
+        await action
+        flash(request, done)
+    except Conflict as exc:
+        flash(request, str(exc), "error")
+    return redirect(then)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
