@@ -180,6 +180,11 @@ async def test_embedded_drainer_delivers_after_commit(courier: Courier, smtp_ser
     try:
         await _sign_up("embedded@example.org")
         await wait_for(lambda: len(received) == 1, timeout=10)  # woken by the commit, not the idle timer
+        # The row is marked after the SMTP exchange ends: let the drainer finish before stopping it.
+        for _ in range(100):
+            if await OutboxMessage.filter(status="sent").exists():
+                break
+            await asyncio.sleep(0.05)
     finally:
         drainer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
