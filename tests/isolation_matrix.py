@@ -94,6 +94,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/language"): E("303 303 303 303 303 303 303 303"),
     ("GET", "/livez"): E("200 200 200 200 200 200 200 200"),
     ("GET", "/me"): E("in 200 200 200 200 200 200 200"),
+    ("GET", "/me/networks"): E("in 200 200 200 200 200 200 200", sees_beta=("outsider",)),
     ("POST", "/me"): E("in 422 422 422 422 422 422 422"),
     ("POST", "/me/password"): E("in 422 422 422 422 422 422 422"),
     ("POST", "/me/tokens"): E("in 422 422 422 422 422 422 422"),

@@ -63,6 +63,8 @@ PAGES = [
     ("coop_admin", UMANA + "/cooperatives/{coop21}"),
     ("member", "/"),
     ("member", "/me"),
+    ("member", "/me/networks"),
+    ("coordinator", "/me/networks"),
     ("member", "/cooperatives/{coop21}"),
     ("member", UMANA + "/"),
 ]

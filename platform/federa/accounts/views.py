@@ -42,6 +42,12 @@ async def home(request: Request) -> Response:
     return render(request, "home.html", {"networks": networks, "mine": mine})
 
 
+async def networks(request: Request) -> Response:
+    """The network switcher: every network the person belongs to, and how."""
+    person = require_person(request)
+    return render(request, "accounts/networks.html", {"mine": await my_networks(person)})
+
+
 async def signup(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     if request.method == "GET":
@@ -233,6 +239,7 @@ routes = [
     Route("/account/forgot", forgot, methods=["GET", "POST"], name="forgot_password"),
     Route("/account/reset/{token}", reset, methods=["GET", "POST"], name="reset_password"),
     Route("/me", profile, methods=["GET", "POST"], name="profile"),
+    Route("/me/networks", networks, name="my_networks"),
     Route("/me/password", password, methods=["POST"], name="change_password"),
     Route("/me/tokens", token_create, methods=["POST"], name="token_create"),
     Route("/me/tokens/{token_id:int}/revoke", token_revoke, methods=["POST"], name="token_revoke"),
