@@ -29,12 +29,13 @@ from federa.networks.models import (
     Membership,
     MembershipChange,
     Network,
+    ImportJob,
     Partnership,
 )
 from federa.settings import Settings
 
 BETA_ONLY = "Cooperativa Beta"  # the name of beta_coop, a member of beta only
-OBJECT_PARAMS = ("coop_id", "membership_id", "partnership_id", "role_id", "affiliation_id")
+OBJECT_PARAMS = ("coop_id", "membership_id", "partnership_id", "role_id", "affiliation_id", "job_id")
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 UNKNOWN = {"int": "987654", "str": "nothing", "path": "nothing"}
 Key = tuple[str, str]
@@ -104,6 +105,9 @@ async def objects(world: World) -> Objects:
             "role_id": role.id,
             "affiliation_id": (await Affiliation.get(person_id=person.id, cooperative_id=coop.id)).id,
             "token_id": stranger_token.id, **COMMON,
+            # an import waiting for confirmation, with nothing in it (confirming it writes no cooperative)
+            "job_id": (await ImportJob.create(network=network, created_by=role_person, filename="elenco.csv",
+                                              rows=[], errors=[], status="preview")).id,
         }
 
     return Objects(alpha=await side(world.alpha, world.coop, world.member, world.network_admin),
