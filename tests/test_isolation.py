@@ -26,10 +26,10 @@ from federa.networks.models import (
     Cooperative,
     CooperativeSector,
     CooperativeService,
+    ImportJob,
     Membership,
     MembershipChange,
     Network,
-    ImportJob,
     Partnership,
 )
 from federa.settings import Settings
