@@ -23,7 +23,7 @@ install: $(STAMP) ## Create .venv and install Federa with its dev tools
 
 run: install ## Migrate, load the demo once, serve on http://127.0.0.1:$(PORT) (SQLite, no Redis)
 	$(BIN)/federa demo --if-empty
-	$(BIN)/federa serve --port $(PORT)
+	FEDERA_BASE_URL=$${FEDERA_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/federa serve --port $(PORT)
 
 browser: ## Install Debian's chromium for the browser tests, when missing
 	@command -v chromium >/dev/null || bash tests/e2e/install_chromium.sh
