@@ -110,7 +110,7 @@ async def _load_small() -> None:
 
     for i, name in enumerate(UMANA):
         seed += 7
-        coop = await _coop(name, "A", seed, "FI" if i % 3 else "PO", ["minori", "anziani"][: 1 + i % 2],
+        coop = await _coop(name, "A", seed, "PO" if i % 3 == 2 else "FI", ["minori", "anziani"][: 1 + i % 2],
                            city="Bagno a Ripoli" if name == "Coop21" else "Firenze")
         await _member(nets["umana-persone"], coop, "active", now)
         if name == "Coop21":
