@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "federa.networks.models",
     "federa.notifications.models",
     "federa.audit.models",
+    "federa.events.models",
 ]
 
 

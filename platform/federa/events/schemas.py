@@ -1,0 +1,90 @@
+"""Input shapes for events; forms and the API validate with the same ones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from federa.networks.schemas import ProvinceCode, Sectors, Website
+from federa.web.i18n import gettext as _
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def _in_rome(value: datetime) -> datetime:
+    """A time without a zone is a time in Italy; stored in UTC."""
+    return (value.replace(tzinfo=ROME) if value.tzinfo is None else value).astimezone(ZoneInfo("UTC"))
+
+
+When = Annotated[datetime, AfterValidator(_in_rome)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SessionIn(Strict):
+    starts_at: When
+    ends_at: When
+    hours: Annotated[Decimal, Field(ge=0, le=24, decimal_places=2)] | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> SessionIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError(_("A session ends after it starts."))
+        if self.ends_at - self.starts_at > timedelta(hours=24):
+            raise ValueError(_("A session lasts at most 24 hours."))
+        if self.hours is None:
+            self.hours = Decimal(round((self.ends_at - self.starts_at).total_seconds() / 3600, 2))
+        return self
+
+
+class QuestionIn(Strict):
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    kind: Literal["text", "choice", "yesno"] = "text"
+    choices: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list, max_length=20)
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _choices(self) -> QuestionIn:
+        if self.kind == "choice" and len(self.choices) < 2:
+            raise ValueError(_("A choice question needs at least two options."))
+        return self
+
+
+class EventIn(Strict):
+    title: Annotated[str, Field(min_length=3, max_length=200)]
+    description: Annotated[str, Field(max_length=20000)] = ""
+    sectors: Sectors = Field(default_factory=list)
+    audience: Literal["network", "cooperatives", "partners", "public"] = "network"
+    cooperative_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=500)
+    venue: Annotated[str, Field(max_length=300)] = ""
+    province: ProvinceCode | Literal[""] = ""
+    online_url: Website = ""
+    capacity: Annotated[int, Field(ge=1, le=100_000)]
+    registration_opens_at: When | None = None
+    registration_closes_at: When | None = None
+    cancel_cutoff_hours: Annotated[int, Field(ge=0, le=720)] = 24
+    attendance_threshold: Annotated[int, Field(ge=1, le=100)] = 75
+    questions: list[QuestionIn] = Field(default_factory=list, max_length=20)
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=50)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventIn:
+        if not self.venue and not self.online_url:
+            raise ValueError(_("Give a venue address or an online link."))
+        if self.registration_opens_at and self.registration_closes_at \
+                and self.registration_closes_at <= self.registration_opens_at:
+            raise ValueError(_("Registration closes after it opens."))
+        if self.audience == "cooperatives" and not self.cooperative_ids:
+            raise ValueError(_("Choose at least one cooperative."))
+        return self
+
+
+class RegisterIn(Strict):
+    answers: dict[Annotated[str, Field(max_length=10)], Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict, max_length=20)
