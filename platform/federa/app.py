@@ -17,6 +17,9 @@ from starlette.staticfiles import StaticFiles
 from federa import db
 from federa.accounts import api as accounts_api
 from federa.accounts import views as accounts_views
+from federa.events import api as events_api
+from federa.events import attendance_api, attendance_views, calendar_api, calendar_views
+from federa.events import views as events_views
 from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
 from federa.networks import api as networks_api
 from federa.notifications import outbox
@@ -33,13 +36,18 @@ log = logging.getLogger("federa.app")
 
 
 def routes(settings: Settings) -> list:
-    api_routes: list[BaseRoute] = [*accounts_api.routes, *networks_api.routes]
+    api_routes: list[BaseRoute] = [*accounts_api.routes, *networks_api.routes, *events_api.routes,
+                                   *attendance_api.routes, *calendar_api.routes]
     return [
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
         *health.routes,
         Mount("/api/v1", routes=[*api_routes, *openapi.routes(api_routes)]),
-        Mount("/n/{slug}", routes=[*public_views.routes, *manage_views.routes, *transfer_views.routes]),
+        Mount("/n/{slug}", routes=[*public_views.routes, *manage_views.routes, *transfer_views.routes,
+                                   *events_views.routes, *attendance_views.routes, *calendar_views.routes]),
         *accounts_views.routes,
+        *events_views.account_routes,
+        *attendance_views.account_routes,
+        *calendar_views.account_routes,
         *coop_views.routes,
         *admin_views.routes,
         *notification_views.routes,

@@ -12,9 +12,14 @@ from federa.networks.models import Network
 
 _PATH = re.compile(r"^/(?:n|api/v1/networks)/(?P<slug>[a-z0-9][a-z0-9-]{0,59})(?:/|$)")
 _CACHE_SECONDS = 5.0
-# Paths that stay platform-wide on a network's own host name.
-_PLATFORM_PREFIXES = ("/n/", "/api/", "/static/", "/account", "/signin", "/signout", "/signup",
-                      "/livez", "/readyz", "/dev/", "/admin", "/me", "/favicon")
+# Paths that stay platform-wide on a network's own host name: these first segments, whole
+# (a bare prefix "/me" would also take the network's "/memberships").
+_PLATFORM_SEGMENTS = frozenset({"n", "api", "static", "account", "signin", "signout", "signup", "livez",
+                                "readyz", "dev", "admin", "me", "favicon.ico", "language", "invitations"})
+
+
+def _platform_path(path: str) -> bool:
+    return path[1:].partition("/")[0] in _PLATFORM_SEGMENTS
 
 
 class NetworkCache:
@@ -52,7 +57,7 @@ class TenancyMiddleware:
         path = scope["path"]
         host = (Headers(scope=scope).get("host") or "").split(":")[0].lower()
         host_slug = self.hosts.get(host)
-        if host_slug and not path.startswith(_PLATFORM_PREFIXES):
+        if host_slug and not _platform_path(path):
             # A network's own host serves its pages at the root: route them as /n/<slug>/...
             path = f"/n/{host_slug}{path}"
             scope["path"] = path

@@ -12,6 +12,7 @@ from federa.accounts.models import (
     AffiliationRole,
     AffiliationStatus,
     Invitation,
+    NetworkRole,
     Person,
 )
 from federa.accounts.services import normalise_email
@@ -78,10 +79,24 @@ async def _invite(cooperative: Cooperative, email: str, role: str, *, actor: Per
 
 async def invitation_by_token(token: str) -> Invitation:
     """A live invitation (not used, not expired), or NotFound."""
-    row = await Invitation.get_or_none(token_hash=hash_token(token)).select_related("cooperative")
-    if row is None or row.accepted_at is not None or row.expires_at < datetime.now(UTC):
+    row = await Invitation.get_or_none(token_hash=hash_token(token)).select_related("cooperative", "invited_by")
+    if row is None or row.accepted_at is not None or row.expires_at < datetime.now(UTC) \
+            or not await _still_backed(row):
         raise NotFound(_("This invitation is not valid any more."))
     return row
+
+
+async def _still_backed(invitation: Invitation) -> bool:
+    """Whoever invited may still do so: a removed admin's or a departed network's invitations die too."""
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.is_active:
+        return False
+    if invitation.network_id is None:
+        return await is_cooperative_admin(inviter, invitation.cooperative_id)
+    in_network = await Membership.exists(network_id=invitation.network_id, cooperative_id=invitation.cooperative_id,
+                                         status=MembershipStatus.ACTIVE.value)
+    return in_network and (inviter.is_platform_admin or await NetworkRole.exists(
+        network_id=invitation.network_id, person_id=inviter.id))
 
 
 async def accept_invitation(token: str, *, person: Person) -> Affiliation:
@@ -119,7 +134,7 @@ async def request_to_join(cooperative_id: int, *, person: Person) -> Affiliation
                                                    status=AffiliationStatus.REQUESTED.value)
             admins = await Person.filter(affiliations__cooperative_id=cooperative.id,
                                          affiliations__role=AffiliationRole.ADMIN.value,
-                                         affiliations__status=AffiliationStatus.ACTIVE.value)
+                                         affiliations__status=AffiliationStatus.ACTIVE.value, is_active=True)
             messages = [await outbox.add("join_requested", a.email, locale=a.locale, name=a.name,
                                          person_name=person.name, cooperative=cooperative.legal_name,
                                          path=f"/cooperatives/{cooperative.id}/people") for a in admins]

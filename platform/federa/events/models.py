@@ -55,6 +55,10 @@ class Event(Model):
     cancel_cutoff_hours = fields.IntField(default=24)
     attendance_threshold = fields.IntField(default=75)
     questions: Any = fields.JSONField(default=list)
+    # the 1–5 questions of the satisfaction survey; empty means the standard set in code
+    survey_questions: Any = fields.JSONField(default=list, null=True)
+    # RFC 5545 SEQUENCE: raised on every change people registered should see in their calendars
+    sequence = fields.IntField(default=0, db_default=0)
     starts_at = fields.DatetimeField(null=True)  # the first session's start, kept for ordering lists
     created_by: Any = fields.ForeignKeyField("models.Person", related_name="events_created", null=True,
                                              on_delete=fields.SET_NULL)
@@ -123,3 +127,101 @@ class Registration(Model):
         table = "registration"
         unique_together = (("event", "person"),)
         indexes = (("network_id", "event_id", "status", "queued_at"),)
+
+
+class Attendance(Model):
+    """A person checked in at one session."""
+
+    network_id: int
+    registration_id: int
+    session_id: int
+
+    id = fields.IntField(primary_key=True)
+    network: Any = fields.ForeignKeyField("models.Network", related_name="attendances", on_delete=fields.CASCADE)
+    registration: Any = fields.ForeignKeyField("models.Registration", related_name="attendances",
+                                               on_delete=fields.CASCADE)
+    session: Any = fields.ForeignKeyField("models.EventSession", related_name="attendances",
+                                          on_delete=fields.CASCADE)
+    checked_in_by: Any = fields.ForeignKeyField("models.Person", related_name="check_ins_made", null=True,
+                                                on_delete=fields.SET_NULL)
+    checked_in_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "attendance"
+        unique_together = (("registration", "session"),)
+        indexes = (("network_id", "session_id"),)
+
+
+class Certificate(Model):
+    """A certificate of attendance, verifiable by its code on a public page."""
+
+    network_id: int
+    registration_id: int
+
+    id = fields.IntField(primary_key=True)
+    network: Any = fields.ForeignKeyField("models.Network", related_name="certificates", on_delete=fields.CASCADE)
+    registration: Any = fields.OneToOneField("models.Registration", related_name="certificate",
+                                             on_delete=fields.CASCADE)
+    code = fields.CharField(max_length=20, unique=True)
+    hours = fields.DecimalField(max_digits=7, decimal_places=2)
+    issued_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "certificate"
+
+
+class SurveyResponse(Model):
+    """One registered person's satisfaction survey: scores 1–5 and a comment."""
+
+    network_id: int
+    event_id: int
+    registration_id: int
+
+    id = fields.IntField(primary_key=True)
+    network: Any = fields.ForeignKeyField("models.Network", related_name="survey_responses",
+                                          on_delete=fields.CASCADE)
+    event: Any = fields.ForeignKeyField("models.Event", related_name="survey_responses", on_delete=fields.CASCADE)
+    registration: Any = fields.OneToOneField("models.Registration", related_name="survey_response",
+                                             on_delete=fields.CASCADE)
+    scores: Any = fields.JSONField(default=dict)
+    comment = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "survey_response"
+        indexes = (("network_id", "event_id"),)
+
+
+class CalendarToken(Model):
+    """The secret of a person's iCal feed URL, revocable. Only its SHA-256 is stored."""
+
+    person_id: int
+
+    id = fields.IntField(primary_key=True)
+    person: Any = fields.ForeignKeyField("models.Person", related_name="calendar_tokens", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "calendar_token"
+
+
+class ReminderSent(Model):
+    """A reminder already queued for one registration and session: the unique key makes it exactly once."""
+
+    network_id: int
+    registration_id: int
+    session_id: int
+
+    id = fields.IntField(primary_key=True)
+    network: Any = fields.ForeignKeyField("models.Network", related_name="reminders", on_delete=fields.CASCADE)
+    registration: Any = fields.ForeignKeyField("models.Registration", related_name="reminders",
+                                               on_delete=fields.CASCADE)
+    session: Any = fields.ForeignKeyField("models.EventSession", related_name="reminders",
+                                          on_delete=fields.CASCADE)
+    sent_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reminder_sent"
+        unique_together = (("registration", "session"),)

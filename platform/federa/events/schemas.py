@@ -88,3 +88,17 @@ class EventIn(Strict):
 class RegisterIn(Strict):
     answers: dict[Annotated[str, Field(max_length=10)], Annotated[str, Field(max_length=2000)]] = Field(
         default_factory=dict, max_length=20)
+
+
+class EventQuery(BaseModel):
+    """Filters of the event list (page and API): unknown keys are ignored, like the directory's."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    q: Annotated[str, Field(max_length=100)] = ""
+    sector: Annotated[str, Field(max_length=30)] = ""
+    province: Annotated[str, Field(max_length=2)] = ""
+    mode: Literal["", "online", "in_person"] = ""
+    seats: bool = False  # only events with seats left
+    when: Literal["upcoming", "past"] = "upcoming"
+    page: Annotated[int, Field(ge=1, le=10000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 20

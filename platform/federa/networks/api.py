@@ -6,7 +6,7 @@ from starlette.requests import Request
 
 from federa.errors import NotFound
 from federa.networks import cooperatives, memberships, queries, services
-from federa.networks.access import cooperative_in
+from federa.networks.access import Access, cooperative_in
 from federa.networks.models import Membership, MembershipStatus, Network, Partnership, PartnershipStatus
 from federa.networks.schemas import (
     CooperativeIn,
@@ -53,13 +53,25 @@ async def list_cooperatives(request: Request, query: DirectoryQuery) -> Cooperat
     """Coordinators see the whole directory; everyone else the publicly listed active members."""
     access = await access_of(request)
     items, total = await queries.directory(access.network, query, public=not access.can_manage)
-    return CooperativePage(items=items, total=total, page=query.page, per_page=query.per_page)
+    return CooperativePage(items=[_shown(access, item) for item in items], total=total, page=query.page,
+                           per_page=query.per_page)
 
 
 async def create_cooperative(request: Request, body: CooperativeIn) -> CooperativeOut:
     access = await access_of(request)
     cooperative = await cooperatives.add_to_network(access, body)
     return await queries.cooperative_detail(cooperative, MembershipStatus.ACTIVE.value)
+
+
+# What the public page keeps from visitors (templates/networks/cooperative.html).
+_PRIVATE = {"tax_code": None, "address": "", "email": "", "phone": ""}
+
+
+def _shown(access: Access, cooperative: CooperativeOut) -> CooperativeOut:
+    """The network's coordinators and the cooperative's own people see it all; visitors what the page shows."""
+    if access.can_manage or cooperative.id in access.affiliations:
+        return cooperative
+    return cooperative.model_copy(update=_PRIVATE)
 
 
 async def _visible_cooperative(request: Request) -> tuple:
@@ -72,14 +84,14 @@ async def _visible_cooperative(request: Request) -> tuple:
 
 
 async def get_cooperative(request: Request) -> CooperativeOut:
-    _access, cooperative, membership = await _visible_cooperative(request)
-    return await queries.cooperative_detail(cooperative, membership.status)
+    access, cooperative, membership = await _visible_cooperative(request)
+    return _shown(access, await queries.cooperative_detail(cooperative, membership.status))
 
 
 async def update_cooperative(request: Request, body: CooperativePatch) -> CooperativeOut:
     access, cooperative, membership = await _visible_cooperative(request)
     updated = await cooperatives.update(cooperative.id, body, actor=access.person, network=access.network)
-    return await queries.cooperative_detail(updated, membership.status)
+    return _shown(access, await queries.cooperative_detail(updated, membership.status))
 
 
 def _membership_out(m: Membership) -> MembershipOut:

@@ -18,6 +18,7 @@ from federa.networks.models import (
     Membership,
     MembershipChange,
     MembershipStatus,
+    Network,
 )
 from federa.networks.schemas import CooperativeIn, CooperativePatch, ServiceIn
 from federa.web.i18n import gettext as _
@@ -56,21 +57,27 @@ async def create_member(access: Access, data: CooperativeIn) -> Cooperative:
     return cooperative
 
 
-async def can_edit(person: Person | None, cooperative_id: int) -> bool:
-    """Its admins, platform admins, and coordinators of a network where it is an active member."""
+async def can_edit(person: Person | None, cooperative_id: int, network: Network | None = None) -> bool:
+    """Its admins, platform admins, and coordinators of a network where it is an active member.
+
+    Through a network (its API address), only that network's coordinators count: the change is
+    recorded in its name.
+    """
     if person is None:
         return False
     if await is_cooperative_admin(person, cooperative_id):
         return True
-    networks = await Membership.filter(cooperative_id=cooperative_id, status=MembershipStatus.ACTIVE.value
-                                       ).values_list("network_id", flat=True)
+    active = Membership.filter(cooperative_id=cooperative_id, status=MembershipStatus.ACTIVE.value)
+    if network is not None:
+        active = active.filter(network_id=network.id)
+    networks = await active.values_list("network_id", flat=True)
     return await NetworkRole.exists(person_id=person.id, network_id__in=list(networks))
 
 
 async def update(cooperative_id: int, data: CooperativePatch, *, actor: Person | None,
-                 network: object = None) -> Cooperative:
+                 network: Network | None = None) -> Cooperative:
     """Edit the profile, sectors and services catalogue."""
-    if not await can_edit(actor, cooperative_id):
+    if not await can_edit(actor, cooperative_id, network):
         raise PermissionDenied(_("Only the cooperative's administrators can change its profile."))
     cooperative = await Cooperative.get_or_none(id=cooperative_id)
     if cooperative is None:

@@ -133,7 +133,7 @@ class CooperativeOut(BaseModel):
     id: int
     legal_name: str
     coop_type: str
-    tax_code: str
+    tax_code: str | None  # null for visitors: only coordinators and the cooperative's people see it
     province: str
     city: str
     sectors: list[str]

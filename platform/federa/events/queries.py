@@ -1,0 +1,138 @@
+"""Reads for events: the list a person may see (with filters), a month's sessions, one's registrations."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from tortoise.expressions import F, Q
+
+from federa.accounts.models import Affiliation, AffiliationStatus, Person
+from federa.events.eligibility import is_member_of
+from federa.events.models import Audience, Event, EventSession, EventStatus, Registration, RegistrationStatus
+from federa.events.schemas import ROME, EventQuery
+from federa.networks.access import Access
+from federa.networks.models import Network
+from federa.networks.services import partner_ids
+
+
+async def visibility(access: Access) -> Q:
+    """The events of access.network this person may see: managers all of them, others the published ones
+    whose audience includes them (anonymous visitors: public events only)."""
+    where = Q(network_id=access.network.id)
+    if access.can_manage:
+        return where
+    where &= Q(status__in=[EventStatus.PUBLISHED.value, EventStatus.COMPLETED.value])
+    open_to = Q(audience=Audience.PUBLIC.value)
+    person = access.person
+    if person is not None:
+        member = access.is_member
+        if member:
+            open_to |= Q(audience__in=[Audience.NETWORK.value, Audience.PARTNERS.value])
+        elif await is_member_of(await partner_ids(access.network), person):
+            open_to |= Q(audience=Audience.PARTNERS.value)
+        coops = await Affiliation.filter(person_id=person.id, status=AffiliationStatus.ACTIVE.value).values_list(
+            "cooperative_id", flat=True)
+        if coops:
+            open_to |= Q(audience=Audience.COOPERATIVES.value, audience_rows__cooperative_id__in=list(coops))
+    return where & open_to
+
+
+def _filters(query: EventQuery, now: datetime) -> Q:
+    where = Q()
+    if query.q:
+        where &= Q(title__icontains=query.q)
+    if query.sector:
+        where &= Q(sectors__contains=f",{query.sector},")
+    if query.province:
+        where &= Q(province=query.province.upper())
+    if query.mode == "online":
+        where &= ~Q(online_url="")
+    elif query.mode == "in_person":
+        where &= ~Q(venue="")
+    today = datetime.combine(now.astimezone(ROME).date(), time(), ROME).astimezone(UTC)
+    where &= Q(starts_at__gte=today) if query.when == "upcoming" else Q(starts_at__lt=today)
+    return where
+
+
+async def list_events(access: Access, query: EventQuery, *, now: datetime | None = None
+                      ) -> tuple[list[Event], int]:
+    """One page of events, soonest first (latest first for past ones); sessions come prefetched."""
+    now = now or datetime.now(UTC)
+    base = Event.filter(await visibility(access)).filter(_filters(query, now))
+    if query.seats:
+        base = base.filter(confirmed_count__lt=F("capacity"), status=EventStatus.PUBLISHED.value)
+    base = base.distinct()
+    total = await base.count()
+    order = ("starts_at", "id") if query.when == "upcoming" else ("-starts_at", "-id")
+    events = await base.order_by(*order).offset((query.page - 1) * query.per_page).limit(query.per_page)
+    await attach_sessions(events)
+    return events, total
+
+
+async def attach_sessions(events: list[Event]) -> None:
+    """Each event's sessions in one query, as event.session_list."""
+    by_event: dict[int, list[EventSession]] = defaultdict(list)
+    if events:
+        for session in await EventSession.filter(event_id__in=[e.id for e in events]).order_by("starts_at", "id"):
+            by_event[session.event_id].append(session)
+    for event in events:
+        event.session_list = by_event[event.id]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Day:
+    day: date
+    in_month: bool
+    sessions: list[tuple[EventSession, Event]]
+
+
+async def month(access: Access, year: int, month_no: int) -> list[list[Day]]:
+    """The month's weeks (Monday first), each day with the sessions of visible events held that day."""
+    first = date(year, month_no, 1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month_no)
+    start = datetime.combine(weeks[0][0], time(), ROME).astimezone(UTC)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time(), ROME).astimezone(UTC)
+    events = {e.id: e for e in await Event.filter(await visibility(access)).filter(
+        status__in=[EventStatus.PUBLISHED.value, EventStatus.COMPLETED.value, EventStatus.DRAFT.value]).filter(
+        sessions__starts_at__gte=start, sessions__starts_at__lt=end).distinct()}
+    by_day: dict[date, list[tuple[EventSession, Event]]] = defaultdict(list)
+    if events:
+        for session in await EventSession.filter(event_id__in=list(events), starts_at__gte=start,
+                                                 starts_at__lt=end).order_by("starts_at", "id"):
+            by_day[session.starts_at.astimezone(ROME).date()].append((session, events[session.event_id]))
+    return [[Day(d, d.month == first.month, by_day.get(d, [])) for d in week] for week in weeks]
+
+
+@dataclass
+class MyRegistration:
+    registration: Registration
+    event: Event
+    network: Network
+    place: int | None  # position on the waiting list, 1 = next to be promoted
+
+
+async def my_registrations(person: Person, *, upcoming: bool = True, now: datetime | None = None
+                           ) -> list[MyRegistration]:
+    """The person's registrations in every network, with the place in line of those waiting."""
+    now = now or datetime.now(UTC)
+    rows = await Registration.filter(person_id=person.id).exclude(status=RegistrationStatus.CANCELLED.value).filter(
+        Q(event__starts_at__gte=now - timedelta(days=1)) if upcoming else Q(event__starts_at__lt=now - timedelta(
+            days=1))).select_related("event", "network").order_by(
+        "event__starts_at" if upcoming else "-event__starts_at", "id")
+    events = [r.event for r in rows]
+    await attach_sessions(events)
+    found = []
+    for r in rows:
+        place = None
+        if r.status == RegistrationStatus.WAITING.value:
+            place = 1 + await Registration.filter(event_id=r.event_id, status=RegistrationStatus.WAITING.value).filter(
+                Q(queued_at__lt=r.queued_at) | Q(queued_at=r.queued_at, id__lt=r.id)).count()
+        found.append(MyRegistration(r, r.event, r.network, place))
+    return found
+
+
+def seats_left(event: Event) -> int:
+    return max(0, event.capacity - event.confirmed_count)
