@@ -131,3 +131,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/signup"): E("422 422 422 422 422 422 422 422"),
     ("POST", "/signout"): E("303 303 303 303 303 303 303 303"),
 }
+
+# Later issues keep their routes' entries in files of their own, merged here.
+from matrix_events import ENTRIES as _EVENTS  # noqa: E402
+from matrix_events_api import ENTRIES as _EVENTS_API  # noqa: E402
+from matrix_events_attendance import ENTRIES as _ATTENDANCE  # noqa: E402
+from matrix_events_calendar import ENTRIES as _CALENDAR  # noqa: E402
+
+for _part in (_EVENTS, _EVENTS_API, _ATTENDANCE, _CALENDAR):
+    assert not set(_part) & set(MATRIX), set(_part) & set(MATRIX)
+    MATRIX.update(_part)

@@ -1,0 +1,7 @@
+"""Placeholder: being written (issue 3)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

@@ -1,0 +1,8 @@
+"""Placeholder: being written (issue 3)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
+account_routes: list[BaseRoute] = []
