@@ -47,6 +47,14 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return enqueued
 
 
+async def send_reminders(ctx: dict[str, Any]) -> int:
+    """Queue the reminders of sessions starting within 24 hours; each person and session once, however
+    often this runs (two workers at once, or again after a crash)."""
+    from federa.events import reminders
+
+    return await reminders.send_due_reminders()
+
+
 async def apply_import(ctx: dict[str, Any], job_id: int, actor_id: int | None = None) -> str:
     """Apply a confirmed directory import; a repeated run of a started or finished job is a no-op."""
     from federa.networks import imports
@@ -63,7 +71,12 @@ class WorkerSettings:
     # An import writes its rows in one transaction and may take minutes. arq keeps a crashed job's
     # in-progress key for the longest timeout + 10 s, so this also bounds re-running any other job.
     functions = [deliver_outbox, func(apply_import, timeout=300)]
-    cron_jobs = [cron(sweep_outbox, second={0}, run_at_startup=True, unique=True)]
+    cron_jobs = [
+        cron(sweep_outbox, second={0}, run_at_startup=True, unique=True),
+        # Every 10 minutes (at :30 s, clear of the outbox sweep); also at startup, to catch up after downtime.
+        cron(send_reminders, minute=set(range(0, 60, 10)), second={30}, run_at_startup=True, unique=True,
+             timeout=300),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()

@@ -18,7 +18,7 @@ from federa import db
 from federa.accounts import api as accounts_api
 from federa.accounts import views as accounts_views
 from federa.events import api as events_api
-from federa.events import attendance_api, attendance_views, calendar_api, calendar_views
+from federa.events import attendance_api, attendance_views, calendar_api, calendar_views, reminders
 from federa.events import views as events_views
 from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
 from federa.networks import api as networks_api
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
             await db.open_database(settings.database_url)
         courier = Courier.from_settings(settings)
         app.state.courier = courier
-        drainer: asyncio.Task | None = None
+        background: list[asyncio.Task] = []
         pool = None
         if settings.redis_url:
             pool = outbox.connect_queue(settings.redis_url)
@@ -72,16 +72,19 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
         elif settings.run_drainer:
             dispatcher = outbox.EmbeddedDispatcher()
             outbox.set_dispatcher(dispatcher)
-            drainer = asyncio.create_task(courier.run_embedded(dispatcher))
+            background.append(asyncio.create_task(courier.run_embedded(dispatcher)))
             dispatcher.wake.set()  # deliver whatever was left from before a restart
+            # No arq cron without Redis: the reminders' sweep runs here too (exactly once even with
+            # several web processes: the database's unique key decides).
+            background.append(asyncio.create_task(reminders.run_embedded()))
         app.state.redis = pool
         try:
             yield
         finally:
-            if drainer is not None:
-                drainer.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await drainer
+                    await task
             if pool is not None:
                 await pool.aclose()
             outbox.set_dispatcher(outbox.ManualDispatcher())

@@ -15,7 +15,8 @@ _CACHE_SECONDS = 5.0
 # Paths that stay platform-wide on a network's own host name: these first segments, whole
 # (a bare prefix "/me" would also take the network's "/memberships").
 _PLATFORM_SEGMENTS = frozenset({"n", "api", "static", "account", "signin", "signout", "signup", "livez",
-                                "readyz", "dev", "admin", "me", "favicon.ico", "language", "invitations"})
+                                "readyz", "dev", "admin", "me", "favicon.ico", "language", "invitations",
+                                "calendar", "certificates"})
 
 
 def _platform_path(path: str) -> bool:

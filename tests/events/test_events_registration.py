@@ -9,7 +9,7 @@ from conftest import World, affiliate, make_person
 from federa.accounts.models import Affiliation, Person
 from federa.errors import Conflict, Invalid, NotFound, PermissionDenied
 from federa.events import services
-from federa.events.models import Event, Registration
+from federa.events.models import Attendance, Event, EventSession, Registration, ReminderSent
 from federa.events.schemas import EventIn, RegisterIn
 from federa.networks.access import access_in
 from federa.networks.models import Partnership
@@ -105,6 +105,32 @@ async def test_bad_registrations_change_nothing(world: World) -> None:
     assert await Registration.all().count() == 0
     ok = await services.register(world.alpha, asked.id, RegisterIn(answers={"q0": "OSS"}), actor=world.member)
     assert ok.answers == {"q0": "OSS"}
+
+
+async def test_editing_keeps_sessions_and_their_check_ins(world: World) -> None:
+    event = await published(world)
+    session = await EventSession.get(event_id=event.id)
+    registration = await services.register(world.alpha, event.id, RegisterIn(), actor=world.member)
+    await Attendance.create(network=world.alpha, registration=registration, session=session)
+    await ReminderSent.create(network=world.alpha, registration=registration, session=session)
+    access = await access_in(world.alpha, world.coordinator)
+
+    await services.update_event(access, event.id, validate(EventIn, event_data(title="Titolo nuovo")))
+    assert [s.id for s in await EventSession.filter(event_id=event.id)] == [session.id]
+    assert await Attendance.exists(session_id=session.id) and await ReminderSent.exists(session_id=session.id)
+    assert (await Event.get(id=event.id)).sequence == 0  # the title is no news for calendars
+
+    later = SOON + timedelta(days=1)
+    two = [{"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat()},
+           {"starts_at": (later + timedelta(days=7)).isoformat(),
+            "ends_at": (later + timedelta(days=7, hours=2)).isoformat()}]
+    await services.update_event(access, event.id, validate(EventIn, event_data(sessions=two)))
+    sessions = await EventSession.filter(event_id=event.id).order_by("starts_at")
+    assert sessions[0].id == session.id and len(sessions) == 2
+    assert await Attendance.exists(session_id=session.id)
+    assert not await ReminderSent.exists(session_id=session.id)  # moved: its reminder goes out again
+    assert (await Event.get(id=event.id)).sequence == 1
+    assert await OutboxMessage.filter(kind="event_changed", recipient=world.member.email).count() == 1
 
 
 async def test_audiences(world: World) -> None:

@@ -23,6 +23,7 @@ from federa.events.models import (
     EventStatus,
     Registration,
     RegistrationStatus,
+    ReminderSent,
 )
 from federa.events.schemas import EventIn, RegisterIn
 from federa.networks.access import Access, is_cooperative_admin
@@ -81,6 +82,9 @@ async def update_event(access: Access, event_id: int, data: EventIn) -> Event:
         await record("event.updated", actor=access.person, network=access.network, obj=event)
         event = await Event.get(id=event.id)
         moved = event.status == EventStatus.PUBLISHED.value and before != await _schedule(event)
+        if moved:  # calendars take an update only when its SEQUENCE grows (RFC 5545 3.8.7.4)
+            await Event.filter(id=event.id).update(sequence=F("sequence") + 1)
+            event.sequence += 1
         messages = await _tell_registered(event, "event_changed", (R.CONFIRMED, R.WAITING)) if moved else []
     await outbox.dispatch(messages)
     await fill_seats(event.id)  # more capacity may promote people waiting
@@ -99,9 +103,19 @@ def _fields(data: EventIn) -> dict[str, Any]:
 
 
 async def _replace_children(event: Event, data: EventIn) -> None:
-    await EventSession.filter(event_id=event.id).delete()
+    """Sessions are updated in place, matched by position: their ids carry check-ins, reminders sent and
+    calendar UIDs. A session whose start moves gets its reminder again; extra sessions are removed."""
+    existing = await EventSession.filter(event_id=event.id).order_by("starts_at", "id")
+    wanted = sorted(data.sessions, key=lambda s: s.starts_at)
+    for old, new in zip(existing, wanted, strict=False):
+        if (old.starts_at, old.ends_at, old.hours) != (new.starts_at, new.ends_at, new.hours):
+            await EventSession.filter(id=old.id).update(starts_at=new.starts_at, ends_at=new.ends_at, hours=new.hours)
+            if old.starts_at != new.starts_at:
+                await ReminderSent.filter(session_id=old.id).delete()
+    if len(existing) > len(wanted):
+        await EventSession.filter(id__in=[s.id for s in existing[len(wanted):]]).delete()
     await EventSession.bulk_create([EventSession(event_id=event.id, starts_at=s.starts_at, ends_at=s.ends_at,
-                                                 hours=s.hours) for s in data.sessions])
+                                                 hours=s.hours) for s in wanted[len(existing):]])
     await EventCooperative.filter(event_id=event.id).delete()
     await EventCooperative.bulk_create([EventCooperative(event_id=event.id, cooperative_id=c)
                                         for c in dict.fromkeys(data.cooperative_ids)])
@@ -136,7 +150,7 @@ async def cancel_event(access: Access, event_id: int) -> Event:
     event = await access_event(access.network, event_id)
     async with in_transaction():
         if not await Event.filter(id=event.id, status__in=[EventStatus.DRAFT.value, EventStatus.PUBLISHED.value]
-                                  ).update(status=EventStatus.CANCELLED.value):
+                                  ).update(status=EventStatus.CANCELLED.value, sequence=F("sequence") + 1):
             raise Conflict(_("This event cannot be cancelled any more."))
         messages = await _tell_registered(event, "event_cancelled", (R.CONFIRMED, R.WAITING))
         await record("event.cancelled", actor=access.person, network=access.network, obj=event)
@@ -150,62 +164,82 @@ async def _tell_registered(event: Event, kind: str, statuses: tuple[R, ...]) -> 
     return [await _message(kind, event, r.person) for r in rows if r.person.is_active]
 
 
-async def _message(kind: str, event: Event, person: Person) -> outbox.OutboxMessage:
-    network = await Network.get(id=event.network_id)
+async def _message(kind: str, event: Event, person: Person, network: Network | None = None
+                   ) -> outbox.OutboxMessage:
+    network = network if network is not None and network.id == event.network_id else \
+        await Network.get(id=event.network_id)
     return await outbox.add(kind, person.email, locale=person.locale, network=network, name=person.name,
                             event=event.title, network_name=network.name,
-                            path=f"/n/{network.slug}/events/{event.id}")
+                            event_id=event.id, path=f"/n/{network.slug}/events/{event.id}")
 
 
 # ----- registrations -----------------------------------------------------------------------------------
 
 async def register(network: Network, event_id: int, data: RegisterIn, *, actor: Person | None,
-                   person: Person | None = None) -> Registration:
-    """Take a seat, or a place on the waiting list when the event is full."""
+                   person: Person | None = None, event: Event | None = None) -> Registration:
+    """Take a seat, or a place on the waiting list when the event is full.
+
+    `event` may be passed when the caller has just loaded it (event_id must still name it)."""
     if actor is None:
         raise PermissionDenied(_("Please sign in to continue."))
     person = person or actor
-    event = await access_event(network, event_id)
+    if event is None or event.id != event_id or event.network_id != network.id:
+        event = await access_event(network, event_id)
     if person.id != actor.id and not await _registers_for(actor, person):
         raise PermissionDenied(_("You can register only people of the cooperatives you administer."))
     _check_open(event)
     if not await may_register(event, network, person):
         raise PermissionDenied(_("This event is not open to you."))
     answers = _check_answers(event, data.answers)
+    hope = event.confirmed_count < event.capacity  # as loaded: _take_place checks it again under the lock
     try:
-        async with in_transaction():
-            registration = await _take_place(event, person, actor, answers)
-            message = await _message("registration_confirmed" if registration.status == R.CONFIRMED.value
-                                     else "registration_waiting", event, person)
-            await record("event.registered", actor=actor, network=network, obj=registration,
-                         person_id=person.id, status=registration.status)
+        while True:
+            try:
+                async with in_transaction():
+                    registration, message = await _take_place(network, event, person, actor, answers, hope)
+                break
+            except _SeatTaken:
+                hope = False  # the last seats went while we wrote: everything rolled back, queue instead
     except IntegrityError as exc:  # the same person twice at once: the unique key keeps one
         raise Conflict(_("Already registered for this event.")) from exc
     await outbox.dispatch([message])
-    if registration.status == R.WAITING.value:
-        await fill_seats(event.id)  # a seat freed while we queued goes to the first in line
+    # A seat freed while we queued goes to the first in line (perhaps us).
+    if registration.status == R.WAITING.value and await fill_seats(event.id):
         registration = await Registration.get(id=registration.id)
     return registration
 
 
-async def _take_place(event: Event, person: Person, actor: Person, answers: dict) -> Registration:
+async def _take_place(network: Network, event: Event, person: Person, actor: Person, answers: dict,
+                      hope: bool) -> tuple[Registration, outbox.OutboxMessage]:
+    """Write the registration, its message and audit row, and claim the seat LAST: the event row stays
+    locked (PostgreSQL) only from that UPDATE to the commit, so a rush does not queue behind every
+    registration's other writes. When no seat is left after all, _SeatTaken rolls the whole place back."""
     now = datetime.now(UTC)
     existing = await Registration.get_or_none(event_id=event.id, person_id=person.id)
     if existing is not None and existing.status != R.CANCELLED.value:
         raise Conflict(_("Already registered for this event."))
-    waiting_first = await Registration.exists(event_id=event.id, status=R.WAITING.value)
-    seat = not waiting_first and await Event.filter(
-        id=event.id, confirmed_count__lt=F("capacity")).update(confirmed_count=F("confirmed_count") + 1)
+    # network_id first: the (network_id, event_id, status, queued_at) index answers it
+    seat = hope and not await Registration.exists(network_id=event.network_id, event_id=event.id,
+                                                  status=R.WAITING.value)
     values: dict[str, Any] = {"status": R.CONFIRMED.value if seat else R.WAITING.value, "answers": answers,
-              "registered_by_id": actor.id if actor.id != person.id else None, "queued_at": now,
-              "confirmed_at": now if seat else None, "cancelled_at": None}
+                              "registered_by_id": actor.id if actor.id != person.id else None, "queued_at": now,
+                              "confirmed_at": now if seat else None, "cancelled_at": None}
     if existing is not None:  # came back after cancelling: a new place in line
         changed = await Registration.filter(id=existing.id, status=R.CANCELLED.value).update(**values)
         if not changed:
             raise IntegrityError("registered concurrently")
-        return await Registration.get(id=existing.id)
-    return await Registration.create(network_id=event.network_id, event_id=event.id, person_id=person.id,
-                                     **values)
+        registration = await Registration.get(id=existing.id)
+    else:
+        registration = await Registration.create(network_id=event.network_id, event_id=event.id,
+                                                 person_id=person.id, **values)
+    message = await _message("registration_confirmed" if seat else "registration_waiting", event, person,
+                             network)
+    await record("event.registered", actor=actor, network=network, obj=registration, person_id=person.id,
+                 status=registration.status)
+    if seat and not await Event.filter(id=event.id, confirmed_count__lt=F("capacity")).update(
+            confirmed_count=F("confirmed_count") + 1):
+        raise _SeatTaken
+    return registration, message
 
 
 def _check_open(event: Event) -> None:
@@ -291,6 +325,11 @@ async def fill_seats(event_id: int) -> int:
 
 
 async def _promote_first(event_id: int) -> outbox.OutboxMessage | None:
+    # A plain read first: when the event is full (most calls, in a rush) nobody waits for its row lock. A
+    # seat freed after this read is committed before its canceller's own fill_seats looks for people waiting.
+    if not await Event.filter(id=event_id, status=EventStatus.PUBLISHED.value,
+                              confirmed_count__lt=F("capacity")).exists():
+        return None
     async with in_transaction():
         first = await Registration.filter(event_id=event_id, status=R.WAITING.value).order_by(
             "queued_at", "id").first()
@@ -307,4 +346,4 @@ async def _promote_first(event_id: int) -> outbox.OutboxMessage | None:
 
 
 class _SeatTaken(Exception):
-    """Raised inside the transaction so that the seat it claimed is rolled back."""
+    """Raised inside the transaction so that what it wrote (a seat, a place) is rolled back."""

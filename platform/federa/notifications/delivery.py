@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
@@ -11,6 +12,8 @@ import jinja2
 from tortoise.expressions import F, Q
 
 from federa.accounts.models import Person
+from federa.notifications.attachments import Attachment
+from federa.notifications.attachments import build as build_attachments
 from federa.notifications.mailer import Mailer, PermanentFailure
 from federa.notifications.models import OutboxMessage, OutboxStatus
 from federa.web import i18n
@@ -33,8 +36,8 @@ def header_message_id(message: OutboxMessage, sender: str) -> str:
     return f"<outbox-{message.id}-{int(message.created_at.timestamp())}@{domain}>"
 
 
-def render_email(env: jinja2.Environment, message: OutboxMessage, *, sender: str,
-                 base_url: str) -> EmailMessage:
+def render_email(env: jinja2.Environment, message: OutboxMessage, *, sender: str, base_url: str,
+                 attachments: Sequence[Attachment] = ()) -> EmailMessage:
     token = i18n.current_locale.set(message.locale if message.locale in i18n.LOCALES else "it")
     try:
         context = {**message.context, "base_url": base_url, "locale": message.locale}
@@ -51,6 +54,9 @@ def render_email(env: jinja2.Environment, message: OutboxMessage, *, sender: str
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(text)
     email.add_alternative(html, subtype="html")
+    for item in attachments:  # the text and HTML alternatives become the first part of a multipart/mixed
+        email.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename,
+                             params=item.params)
     return email
 
 
@@ -75,7 +81,12 @@ async def deliver(message_id: int, *, mailer: Mailer, env: jinja2.Environment, s
         await _finish(message, OutboxStatus.FAILED, "the recipient's account is deactivated")
         return OutboxStatus.FAILED.value
     try:
-        email = render_email(env, message, sender=sender, base_url=base_url)
+        files = await build_attachments(message, sender=sender, base_url=base_url)
+    except Exception as exc:  # built from the database, which may be away for a moment: try again later
+        log.exception("could not build the attachments of outbox message %s", message.id)
+        return await _retry_later(message, f"attachments: {type(exc).__name__}: {exc}")
+    try:
+        email = render_email(env, message, sender=sender, base_url=base_url, attachments=files)
     except Exception as exc:  # a template bug will not fix itself: fail the row rather than loop
         log.exception("could not render outbox message %s", message.id)
         await _finish(message, OutboxStatus.FAILED, f"render: {type(exc).__name__}: {exc}")

@@ -19,6 +19,7 @@ from federa.web.i18n import gettext as _
 Endpoint = Callable[..., Awaitable[Any]]
 M = TypeVar("M", bound=BaseModel)
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns: a larger one names nothing
+JSON = "application/json"
 
 
 class ErrorOut(BaseModel):
@@ -35,6 +36,7 @@ class ApiSpec:
     response: Any
     status: int
     auth: bool
+    media_type: str = JSON  # another type (text/calendar): the endpoint returns the body as str or bytes
 
 
 class ApiRoute(Route):
@@ -42,9 +44,9 @@ class ApiRoute(Route):
 
     def __init__(self, path: str, endpoint: Endpoint, *, method: str, summary: str, tag: str,
                  body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-                 response: Any = None, status: int = 200, auth: bool = False,
+                 response: Any = None, status: int = 200, auth: bool = False, media_type: str = JSON,
                  name: str | None = None, max_body_size: int | None = 256 * 1024) -> None:
-        self.spec = ApiSpec(summary, tag, body, query, response, status, auth)
+        self.spec = ApiSpec(summary, tag, body, query, response, status, auth, media_type)
         self.handler = endpoint
         adapter = TypeAdapter(response) if response is not None else None
 
@@ -63,6 +65,8 @@ class ApiRoute(Route):
                 return result
             if status == 204:
                 return Response(status_code=204)
+            if media_type != JSON:
+                return Response(result, status_code=status, media_type=media_type)
             payload = adapter.dump_python(result, mode="json") if adapter else result
             return JSONResponse(payload, status_code=status)
 

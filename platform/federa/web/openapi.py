@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from federa.web.api import MAX_ID, ApiRoute, ErrorOut
+from federa.web.api import JSON, MAX_ID, ApiRoute, ErrorOut
 
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 _SLUG = "^[a-z0-9][a-z0-9-]{0,59}$"  # as tenancy resolves it
@@ -89,8 +89,10 @@ def _error_statuses(path: str, method: str, route: ApiRoute) -> dict[str, str]:
 def _operation(path: str, method: str, route: ApiRoute, refs: Schemas) -> dict[str, Any]:
     spec = route.spec
     success: dict[str, Any] = {"description": "Success"}
-    if spec.status != 204:
-        success["content"] = {"application/json": {"schema": _response_schema(spec.response, refs)}}
+    if spec.status != 204 and spec.media_type != JSON:
+        success["content"] = {spec.media_type: {"schema": {"type": "string"}}}
+    elif spec.status != 204:
+        success["content"] = {JSON: {"schema": _response_schema(spec.response, refs)}}
     error = {"application/json": {"schema": refs[(ErrorOut, "serialization")]}}
     op: dict[str, Any] = {
         "summary": spec.summary, "tags": [spec.tag], "operationId": route.name,
