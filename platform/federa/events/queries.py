@@ -136,3 +136,78 @@ async def my_registrations(person: Person, *, upcoming: bool = True, now: dateti
 
 def seats_left(event: Event) -> int:
     return max(0, event.capacity - event.confirmed_count)
+
+
+# ----- for the HTML pages (events/views.py) --------------------------------------------------------------
+
+async def my_statuses(person: Person | None, event_ids: list[int]) -> dict[int, Registration]:
+    """The person's live (not cancelled) registration for each of these events, in one query."""
+    if person is None or not event_ids:
+        return {}
+    rows = await Registration.filter(person_id=person.id, event_id__in=event_ids).exclude(
+        status=RegistrationStatus.CANCELLED.value)
+    return {r.event_id: r for r in rows}
+
+
+async def waiting_place(registration: Registration) -> int | None:
+    """The place on the waiting list (1 = next to be promoted), or None when not waiting."""
+    if registration.status != RegistrationStatus.WAITING.value:
+        return None
+    return 1 + await Registration.filter(event_id=registration.event_id, status=RegistrationStatus.WAITING.value
+                                         ).filter(Q(queued_at__lt=registration.queued_at) | Q(
+                                             queued_at=registration.queued_at, id__lt=registration.id)).count()
+
+
+async def certified(registration_ids: list[int]) -> set[int]:
+    """Which of these registrations have a certificate of attendance."""
+    from federa.events.models import Certificate
+
+    if not registration_ids:
+        return set()
+    return set(await Certificate.filter(registration_id__in=registration_ids).values_list(
+        "registration_id", flat=True))  # type: ignore[arg-type]
+
+
+async def administered_cooperatives(person: Person) -> list[int]:
+    """Ids of the cooperatives the person is an active administrator of."""
+    from federa.accounts.models import AffiliationRole
+
+    return list(await Affiliation.filter(person_id=person.id, role=AffiliationRole.ADMIN.value,
+                                         status=AffiliationStatus.ACTIVE.value).values_list(
+        "cooperative_id", flat=True))  # type: ignore[arg-type]
+
+
+@dataclass
+class Candidate:
+    person: Person
+    cooperatives: list[str]
+    registration: Registration | None
+
+
+async def people_to_register(admin: Person, event: Event) -> list[Candidate]:
+    """The active people of the cooperatives `admin` administers, with their registration for the event."""
+    coops = await administered_cooperatives(admin)
+    if not coops:
+        return []
+    rows = await Affiliation.filter(cooperative_id__in=coops, status=AffiliationStatus.ACTIVE.value,
+                                    person__is_active=True).select_related("person", "cooperative")
+    by_person: dict[int, Candidate] = {}
+    for row in rows:
+        found = by_person.setdefault(row.person_id, Candidate(row.person, [], None))
+        found.cooperatives.append(row.cooperative.legal_name)
+    registrations = await Registration.filter(event_id=event.id, person_id__in=list(by_person)).exclude(
+        status=RegistrationStatus.CANCELLED.value)
+    for registration in registrations:
+        by_person[registration.person_id].registration = registration
+    return sorted(by_person.values(), key=lambda c: (c.person.name.lower(), c.person.id))
+
+
+async def member_cooperatives(network: Network, also: list[int] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the network's active member cooperatives, plus `also` (already chosen ones), by name."""
+    from federa.networks.models import Membership, MembershipStatus
+
+    where = Q(status=MembershipStatus.ACTIVE.value)
+    if also:
+        where |= Q(cooperative_id__in=also)
+    rows = await Membership.filter(Q(network_id=network.id) & where).select_related("cooperative")
+    return sorted(((m.cooperative_id, m.cooperative.legal_name) for m in rows), key=lambda c: c[1].lower())
