@@ -1,4 +1,5 @@
-"""Demo data from shared/domain: four networks, Lombardy cooperatives by province and sector, demo accounts."""
+"""Demo data from shared/domain: four networks, Lombardy cooperatives by province and sector, demo accounts,
+training events (demo_events.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from federa import demo_events
 from federa.accounts.models import Affiliation, NetworkRole, Person
 from federa.networks.models import (
     Cooperative,
@@ -74,7 +76,7 @@ async def load(*, large: bool = False, echo: Callable[[str], object] = print) ->
     else:
         async with in_transaction():
             await _load_small()
-        echo("Loaded the demo networks, cooperatives and accounts.")
+        echo("Loaded the demo networks, cooperatives, accounts and training events.")
     if large:
         await _load_large(echo)
 
@@ -125,12 +127,17 @@ async def _load_small() -> None:
                 access="Su appuntamento, scrivendo all'indirizzo della cooperativa")
             await Affiliation.create(person=people["admin@coop21.example.org"], cooperative=coop, role="admin")
             await Affiliation.create(person=people["socio@coop21.example.org"], cooperative=coop, role="member")
+    # A cooperative only in Consorzio Metropoli: its people reach Umana Persone's events open to partners.
+    seed += 7
+    coop = await _coop(demo_events.METROPOLI_COOP, "A", seed, "FI", ["minori", "immigrazione"], city="Firenze")
+    await _member(nets["consorzio-metropoli"], coop, "active", now)
     # Two requests waiting for legacoopsociali's coordinators.
     for i, code in enumerate(("FI", "BO")):
         seed += 7
         coop = await _coop(f"Cooperativa Sociale {NAME_WORDS[-1 - i]} {code}", "B", seed, code,
                            ["inserimento_lavorativo"])
         await _member(nets["legacoopsociali"], coop, "requested", now)
+    await demo_events.load(nets, people, now)
 
 
 async def _coop(name: str, coop_type: str, seed: int, province: str, sectors: list[str], *,

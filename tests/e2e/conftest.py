@@ -28,6 +28,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from federa import demo as demo_data
 from federa.accounts.models import Person
+from federa.events.models import Certificate, Event, EventSession
+from federa.events.schemas import ROME
 from federa.networks.models import Cooperative, Membership
 from federa.tenancy import network_cache
 
@@ -51,6 +53,7 @@ PERSONAS = {
     "coordinator": "coordinatore@legacoopsociali.example.org",
     "network_admin": "amministratore@legacoopsociali.example.org",
     "umana_coordinator": "coordinatore@umana-persone.example.org",
+    "light_coordinator": "coordinatore@consorzio-light.example.org",
     "coop_admin": "admin@coop21.example.org",
     "member": "socio@coop21.example.org",
 }
@@ -67,6 +70,17 @@ class Demo:
     lombard_coop: int         # a cooperative of legacoopsociali
     requested: int            # a membership waiting for legacoopsociali's coordinators
     slugs: tuple[str, ...]
+    events: dict[str, int]    # demo events by their key in federa.demo_events (percorso, past, full, ...)
+    sessions: dict[str, int]  # the first session of each, by the same key
+    certificate: str          # the member's certificate code for the past event
+    past_month: str           # YYYY-MM of the past event, for the month calendar
+
+    def placeholders(self) -> dict[str, Any]:
+        """What a path in the audit lists may name: {coop21}, {event_past}, {session_past}, {certificate}..."""
+        return {"coop21": self.coop21, "lombard": self.lombard_coop, "requested": self.requested,
+                "certificate": self.certificate, "past_month": self.past_month,
+                **{f"event_{k}": v for k, v in self.events.items()},
+                **{f"session_{k}": v for k, v in self.sessions.items()}}
 
 
 @pytest.fixture(scope="package")
@@ -80,8 +94,20 @@ async def demo(schema: str) -> AsyncIterator[Demo]:
     requested = await Membership.filter(status="requested", network__slug="legacoopsociali").order_by("id").first()
     assert lombard is not None and requested is not None
     assert await Person.filter(email__in=[e for e in PERSONAS.values() if e]).count() == len(PERSONAS) - 1
+    specs = [*demo_data.demo_events.specs(), demo_data.demo_events.past_spec()]
+    by_title = {e.title: e.id for e in await Event.all()}
+    events = {spec.key: by_title[spec.title] for spec in specs}
+    first: dict[int, int] = {}
+    for session in await EventSession.filter(event_id__in=list(events.values())).order_by("-starts_at", "-id"):
+        first[session.event_id] = session.id  # latest first: the earliest session is written last
+    sessions = {key: first[event_id] for key, event_id in events.items()}
+    past = await Event.get(id=events["past"])
+    assert past.starts_at is not None
+    certificate = await Certificate.get(registration__person__email=PERSONAS["member"],
+                                        registration__event_id=events["past"])
     yield Demo(coop21=coop21.id, lombard_coop=lombard.id, requested=requested.id,
-               slugs=tuple(slug for slug, *_rest in demo_data.NETWORKS))
+               slugs=tuple(slug for slug, *_rest in demo_data.NETWORKS), events=events, sessions=sessions,
+               certificate=certificate.code, past_month=past.starts_at.astimezone(ROME).strftime("%Y-%m"))
     await truncate_all()
     network_cache.forget()
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from federa import demo_events
+
 from .conftest import Demo, describe, run_axe, server_log_tail
 
 pytestmark = pytest.mark.e2e
@@ -14,8 +16,61 @@ NETWORK_HOMES = [("anonymous", f"/n/{slug}/") for slug in
                  ("legacoopsociali", "consorzio-light", "umana-persone", "consorzio-metropoli")]
 LEGACOOP = "/n/legacoopsociali"
 UMANA = "/n/umana-persone"
+LIGHT = "/n/consorzio-light"
 
-# (persona, path): every page a persona of the demo reaches. {coop21}, {lombard}, {requested} are demo ids.
+# Training events (issue 3). {event_<key>} and {session_<key>} name the events of federa.demo_events.
+EVENT_PAGES = [
+    ("anonymous", LEGACOOP + "/events"),
+    ("anonymous", LEGACOOP + "/events/{event_webinar}"),
+    ("anonymous", LEGACOOP + "/events/calendar"),
+    ("anonymous", "/certificates/verify"),
+    ("anonymous", "/certificates/verify?code={certificate}"),
+    ("anonymous", "/certificates/verify?code=0000-0000-0000"),
+    ("member", UMANA + "/events"),
+    ("member", UMANA + "/events?when=past"),
+    ("member", UMANA + "/events?sector=minori&mode=in_person&seats=1"),
+    ("member", UMANA + "/events/calendar"),
+    ("member", UMANA + "/events/calendar?month={past_month}"),
+    ("member", UMANA + "/events?q=nessuna-corrispondenza"),
+    ("member", UMANA + "/events/{event_partners}"),
+    ("member", UMANA + "/events/{event_dsa}"),
+    ("member", UMANA + "/events/{event_full}"),
+    ("member", UMANA + "/events/{event_past}"),
+    ("member", UMANA + "/events/{event_past}/survey"),
+    ("member", LEGACOOP + "/events/{event_webinar}"),
+    ("member", "/account/registrations"),
+    ("member", "/account/registrations?when=past"),
+    ("member", "/account/calendar"),
+    ("coop_admin", UMANA + "/events/{event_full}"),
+    ("coop_admin", UMANA + "/events/{event_dsa}/register-people"),
+    ("coop_admin", UMANA + "/events/{event_past}/survey"),
+    ("coop_admin", "/account/registrations"),
+    ("umana_coordinator", UMANA + "/events"),
+    ("umana_coordinator", UMANA + "/events/new"),
+    ("umana_coordinator", UMANA + "/events/{event_full}"),
+    ("umana_coordinator", UMANA + "/events/{event_full}/edit"),
+    ("umana_coordinator", UMANA + "/events/{event_full}/registrations"),
+    ("umana_coordinator", UMANA + "/events/{event_past}"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/registrations"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/sessions/{session_past}/checkin"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/sessions/{session_past}/checkin?q=conti"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/survey/results"),
+    ("light_coordinator", LIGHT + "/events"),
+    ("light_coordinator", LIGHT + "/events/{event_percorso}"),
+    ("light_coordinator", LIGHT + "/events/{event_percorso}/edit"),
+    ("light_coordinator", LIGHT + "/events/{event_percorso}/registrations"),
+    ("light_coordinator", LIGHT + "/events/{event_percorso}/sessions/{session_percorso}/checkin"),
+    ("coordinator", LEGACOOP + "/events"),
+    ("coordinator", LEGACOOP + "/events/calendar"),
+    ("coordinator", LEGACOOP + "/events?when=past"),
+    ("coordinator", LEGACOOP + "/events/{event_draft}"),
+    ("coordinator", LEGACOOP + "/events/{event_draft}/edit"),
+    ("coordinator", LEGACOOP + "/events/{event_nearly_full}"),
+    ("coordinator", LEGACOOP + "/events/{event_nearly_full}/registrations"),
+]
+
+# (persona, path): every page a persona of the demo reaches. {coop21}, {lombard}, {requested} are demo ids;
+# Demo.placeholders() lists the others.
 PAGES = [
     ("anonymous", "/"),
     ("anonymous", "/signin"),
@@ -67,11 +122,12 @@ PAGES = [
     ("coordinator", "/me/networks"),
     ("member", "/cooperatives/{coop21}"),
     ("member", UMANA + "/"),
+    *EVENT_PAGES,
 ]
 
 
 def _url(path: str, demo: Demo) -> str:
-    return path.format(coop21=demo.coop21, lombard=demo.lombard_coop, requested=demo.requested)
+    return path.format(**demo.placeholders())
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +209,12 @@ def test_sent_mail_pages_have_no_violations(persona_pages, axe_source: str) -> N
     ("anonymous", "/"), ("anonymous", "/n/umana-persone/"), ("anonymous", "/signup"),
     ("coordinator", LEGACOOP + "/directory"), ("coordinator", LEGACOOP + "/directory/matrix"),
     ("coop_admin", "/cooperatives/{coop21}"),
+    ("member", UMANA + "/events"), ("member", UMANA + "/events/{event_partners}"),
+    ("member", UMANA + "/events/calendar"), ("member", "/account/registrations"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/sessions/{session_past}/checkin"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/registrations"),
+    ("umana_coordinator", UMANA + "/events/{event_past}/survey/results"),
+    ("umana_coordinator", UMANA + "/events/new"),
 ])
 def test_nothing_overflows_on_a_phone(context_for, demo: Demo, persona: str, path: str) -> None:
     page = context_for(persona, viewport={"width": 390, "height": 844}).new_page()
@@ -170,3 +232,69 @@ def test_the_audit_can_fail(context_for, axe_source: str) -> None:
     assert {"image-alt", "label", "html-has-lang", "color-contrast", "heading-order", "duplicate-id",
             "landmark-one-main"} <= found, found
     assert "image-alt" in describe(run_axe(page, axe_source), page.url)
+
+
+def _submit(page: Any, form: str) -> None:
+    page.locator(f"{form} button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_event_forms_with_errors_have_no_violations(persona_pages, demo: Demo, axe_source: str) -> None:
+    """The event editor, the registration questions and the survey, sent empty: errors named, still accessible."""
+    ids = demo.placeholders()
+    page = persona_pages("umana_coordinator")
+    page.goto(UMANA + "/events/new")
+    _submit(page, "main form[method=post]")
+    assert page.locator("[aria-invalid=true]").count() >= 1, "the event form did not mark the bad fields"
+    _audit(page, axe_source)
+
+    page = persona_pages("light_coordinator")
+    page.goto(_url(LIGHT + "/events/{event_percorso}", demo))
+    _submit(page, "main form[action$='/register']")
+    assert page.locator("[aria-invalid=true]").count() >= 1, "the required questions were not marked"
+    _audit(page, axe_source)
+
+    page = persona_pages("member")
+    page.goto(_url(UMANA + "/events/{event_past}/survey", demo))
+    _submit(page, f"main form[action$='/events/{ids['event_past']}/survey'], main form[method=post]")
+    assert page.locator("[aria-invalid=true]").count() >= 1, "the survey did not mark the missing scores"
+    _audit(page, axe_source)
+
+
+def test_event_pages_after_an_action_have_no_violations(persona_pages, demo: Demo, axe_source: str) -> None:
+    """Pages showing the outcome of an action: people registered by their cooperative, a check-in (undone)."""
+    page = persona_pages("coop_admin")
+    page.goto(_url(UMANA + "/events/{event_dsa}/register-people", demo))
+    _submit(page, "main form[method=post]")  # nobody chosen
+    _audit(page, axe_source)
+    colleague = demo_events.participants()["umana"][0][1]  # works at Coop21, not registered yet
+    page.get_by_label(colleague, exact=True).check()
+    _submit(page, "main form[method=post]")
+    assert page.locator("main table").filter(has_text=colleague).count() == 1, "no result for the colleague"
+    _audit(page, axe_source)
+
+    page = persona_pages("umana_coordinator")
+    page.goto(_url(UMANA + "/events/{event_past}/sessions/{session_past}/checkin", demo))
+    absent = page.locator("main .checkin-list li:not(.present)").first
+    name = absent.locator("strong").inner_text()
+    absent.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    row = page.locator("main .checkin-list li").filter(has_text=name)
+    assert "present" in (row.get_attribute("class") or ""), f"{name} was not checked in"
+    _audit(page, axe_source)
+    row.locator("button[type=submit]").click()  # undo: the demo stays as it was
+    page.wait_for_load_state()
+    assert "present" not in (page.locator("main .checkin-list li").filter(has_text=name).get_attribute("class") or "")
+
+
+def test_calendar_address_fits_a_phone(context_for, axe_source: str) -> None:
+    """The secret feed address, shown once after it is created, is long: it must wrap on a phone."""
+    page = context_for("member", viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/account/calendar")
+    _submit(page, "main form[action='/account/calendar']")
+    expect_token = page.locator("main code.token")
+    assert expect_token.count() == 1, "the new calendar address is not shown"
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the calendar page is {width[0]}px wide on a {width[1]}px phone screen"
+    _audit(page, axe_source)
+    _submit(page, "main form[action='/account/calendar/revoke']")  # leave the demo without a live address

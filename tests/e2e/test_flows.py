@@ -1,4 +1,5 @@
-"""Real flows in the browser: sign in, filter, the presence map, the services catalogue, keyboard, language, no JS."""
+"""Real flows in the browser: sign in, filter, the presence map, the services catalogue, keyboard, language, no JS,
+a member registering for a training event on a phone."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from federa import demo as demo_data
+from federa import demo_events
+
 from .conftest import PERSONAS, Demo, sign_in
 
 pytestmark = pytest.mark.e2e
 
 LEGACOOP = "/n/legacoopsociali"
+UMANA = "/n/umana-persone"
 COORDINATOR = str(PERSONAS["coordinator"])
 
 
@@ -124,3 +129,71 @@ def test_row_buttons_name_what_they_act_on(context_for) -> None:
     for i in range(rows.count()):
         name = rows.nth(i).locator("td a").first.inner_text()
         expect(rows.nth(i).get_by_role("button", name=re.compile(re.escape(name)))).to_have_count(2)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_member_registers_for_an_event_on_a_phone(context_for, demo: Demo, javascript: bool) -> None:
+    """Events list → event → register → "my registrations" → cancel, on a phone screen, with or without JS."""
+    title = next(s.title for s in demo_events.specs() if s.key == "dsa")
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    page = context_for("member", java_script_enabled=javascript, **phone).new_page()
+    page.goto(UMANA + "/")
+    page.locator(f"header nav a[href='{UMANA}/events']").click()
+    expect(page).to_have_url(re.compile(r"/n/umana-persone/events$"))
+    _fits_the_phone(page)
+    card = page.locator("main li.event-card").filter(has=page.get_by_role("link", name=title, exact=True))
+    expect(card).to_have_count(1)
+    card.get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("main h1")).to_have_text(title)
+    _fits_the_phone(page)
+    register = page.locator(f"main form[action$='/events/{demo.events['dsa']}/register'] button[type=submit]")
+    box = register.bounding_box()
+    assert box is not None and box["height"] >= 24 and box["width"] >= 24, "the button is too small to tap"
+    register.click()
+    expect(page).to_have_url(re.compile(rf"/events/{demo.events['dsa']}$"))
+    expect(page.locator("main .flash, main [role=status]").first).to_be_visible()
+    expect(page.locator("main .registration .notice-ok")).to_be_visible()
+    expect(page.locator("main .registration form[action$='/cancel']")).to_have_count(1)
+
+    page.locator("header a[href='/account/registrations']").click()
+    expect(page).to_have_url(re.compile(r"/account/registrations$"))
+    _fits_the_phone(page)
+    mine = page.locator("main li.event-card").filter(has=page.get_by_role("link", name=title, exact=True))
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("Umana Persone")
+    # the member's other upcoming registration (the event open to partner networks) is listed too
+    partners = next(s.title for s in demo_events.specs() if s.key == "partners")
+    expect(page.get_by_role("link", name=partners, exact=True)).to_have_count(1)
+
+    mine.locator("form[action$='/cancel'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/account/registrations$"))
+    expect(page.locator("main li.event-card").filter(
+        has=page.get_by_role("link", name=title, exact=True))).to_have_count(0)
+
+
+def _fits_the_phone(page: Page) -> None:
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} is {width[0]}px wide on a {width[1]}px phone screen"
+
+
+def test_member_downloads_a_certificate_that_anyone_can_verify(context_for, demo: Demo) -> None:
+    """My past registrations → the certificate PDF; the code, typed loosely by someone else, verifies."""
+    past = demo_events.past_spec().title
+    page = context_for("member").new_page()
+    page.goto("/account/registrations")
+    page.locator("main nav a[href$='when=past']").click()
+    card = page.locator("main li.event-card").filter(has=page.get_by_role("link", name=past, exact=True))
+    link = card.locator("a[href$='/certificate.pdf']")
+    expect(link).to_have_count(1)
+    pdf = page.request.get(str(link.get_attribute("href")))
+    assert pdf.status == 200 and pdf.headers["content-type"].startswith("application/pdf")
+    assert pdf.body().startswith(b"%PDF")
+
+    visitor = context_for().new_page()
+    visitor.goto("/certificates/verify")
+    visitor.locator("#f-code").fill(" " + demo.certificate.lower().replace("-", " ") + " ")
+    visitor.locator("main form button[type=submit]").click()
+    verified = visitor.locator("main section.verified")
+    expect(verified).to_contain_text(next(n for e, n, _r in demo_data.ACCOUNTS if e == PERSONAS["member"]))
+    expect(verified).to_contain_text(past)
+    expect(verified).to_contain_text(demo.certificate)

@@ -27,16 +27,16 @@ async def may_register(event: Event, network: Network, person: Person | None) ->
         return False
     if event.audience == Audience.PUBLIC.value:
         return True
-    if (await access_in(network, person)).can_manage:
+    access = await access_in(network, person)
+    if access.can_manage:
         return True
     if event.audience == Audience.COOPERATIVES.value:
         chosen = await EventCooperative.filter(event_id=event.id).values_list("cooperative_id", flat=True)
         return await Affiliation.exists(person_id=person.id, status=AffiliationStatus.ACTIVE.value,
                                         cooperative_id__in=list(chosen))
-    networks = [network.id]
-    if event.audience == Audience.PARTNERS.value:
-        networks += await partner_ids(network)
-    return await is_member_of(networks, person)
+    if access.is_member:  # is_member_of([network.id]), already known from the one query of access_in
+        return True
+    return event.audience == Audience.PARTNERS.value and await is_member_of(await partner_ids(network), person)
 
 
 async def may_see(event: Event, network: Network, person: Person | None) -> bool:

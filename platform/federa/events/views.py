@@ -19,6 +19,7 @@ from federa.events import editor_views, queries, services
 from federa.events.eligibility import may_register, may_see
 from federa.events.models import Event, EventSession, EventStatus, Registration, RegistrationStatus
 from federa.events.schemas import ROME, EventQuery, RegisterIn
+from federa.events.survey import is_open as survey_is_open
 from federa.networks.access import Access
 from federa.networks.reference import SECTORS, provinces
 from federa.web import i18n
@@ -157,6 +158,7 @@ async def _event_page(request: Request, access: Access, event: Event, *, form: d
         "may_cancel": registration is not None and may_cancel(event, registration, now),
         "cancel_until": cancel_until(event), "eligible": eligible, "window": window(event, now),
         "show_link": access.can_manage or confirmed,
+        "survey_open": confirmed and survey_is_open(event, now),
         "total_hours": sum((s.hours for s in sessions), start=0),
         "registers_others": person is not None and event.status == EventStatus.PUBLISHED.value
         and bool(await queries.administered_cooperatives(person)),
