@@ -237,7 +237,9 @@ def _email_kinds(settings: Settings) -> list[str]:
 
 async def test_every_email_subject_is_translated(settings: Settings) -> None:
     context = {"name": "Anna", "cooperative": "Coop", "network": "Rete", "person": "Anna",
-               "coop": "Coop", "approved": True, "status": "active"}
+               "coop": "Coop", "approved": True, "status": "active", "event": "Corso", "network_name": "Rete",
+               "path": "/n/rete/events/1", "hours": "7.5", "code": "ABCD-EFGH-JKMN", "when": "lunedì 1 marzo, 9:00",
+               "venue": "Via Roma 1", "sessions": 2, "session_no": 1}
     kinds = _email_kinds(settings)
     assert kinds
     for kind in kinds:
