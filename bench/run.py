@@ -1,6 +1,8 @@
 """Benchmark of the network directory pages: Federa next to a bare starlette + asyncpg + jinja2 baseline.
 
-    .venv/bin/python bench/run.py [--scale large] [--duration 15] [--rounds 2]
+    .venv/bin/python bench/run.py [directory] [--scale large] [--duration 15] [--rounds 2]
+    .venv/bin/python bench/run.py events [--people 2000] ...   (bench/events_rush.py: issue 3's rush)
+    .venv/bin/python bench/run.py                              (make bench: both, default options)
 
 PostgreSQL only, everything on 127.0.0.1 and bounded in time. It uses its own database (federa_bench,
 created and loaded once), starts ONE Federa web process and the baseline (bench/baseline_app.py), checks
@@ -487,5 +489,19 @@ def main() -> None:
         write_results(report)
 
 
+def dispatch(argv: list[str]) -> None:
+    """`run.py [directory|events|all] [options]`: one benchmark, or (no name, as `make bench`) all of them;
+    options go to the one named (to the directory when none is)."""
+    which = argv[1] if len(argv) > 1 and argv[1] in ("directory", "events", "all") else "all"
+    rest = argv[2:] if len(argv) > 1 and argv[1] == which else argv[1:]
+    if which in ("directory", "all"):
+        sys.argv = [argv[0], *rest]  # options without a name are the directory's, as before
+        main()
+    if which in ("events", "all"):
+        import events_rush  # bench/events_rush.py: the registration rush of issue 3
+
+        events_rush.main(rest if which == "events" else [a for a in rest if a == "--no-write"])
+
+
 if __name__ == "__main__":
-    main()
+    dispatch(sys.argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -17,10 +18,21 @@ ROME = ZoneInfo("Europe/Rome")
 
 def _in_rome(value: datetime) -> datetime:
     """A time without a zone is a time in Italy; stored in UTC."""
-    return (value.replace(tzinfo=ROME) if value.tzinfo is None else value).astimezone(ZoneInfo("UTC"))
+    try:
+        return (value.replace(tzinfo=ROME) if value.tzinfo is None else value).astimezone(ZoneInfo("UTC"))
+    except OverflowError as exc:  # year 1 or 9999 moved across midnight: an error for the field, not a 500
+        raise ValueError(_("The value is out of range.")) from exc
 
 
 When = Annotated[datetime, AfterValidator(_in_rome)]
+
+
+def _one_line(value: str) -> str:
+    """The title is the subject of every e-mail about the event (a line break there fails the send) and
+    the SUMMARY of calendar entries (RFC 5545 TEXT allows no control characters)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError(_("Write the title on one line, without special characters."))
+    return value
 
 
 class Strict(BaseModel):
@@ -57,7 +69,7 @@ class QuestionIn(Strict):
 
 
 class EventIn(Strict):
-    title: Annotated[str, Field(min_length=3, max_length=200)]
+    title: Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_one_line)]
     description: Annotated[str, Field(max_length=20000)] = ""
     sectors: Sectors = Field(default_factory=list)
     audience: Literal["network", "cooperatives", "partners", "public"] = "network"
@@ -102,3 +114,88 @@ class EventQuery(BaseModel):
     when: Literal["upcoming", "past"] = "upcoming"
     page: Annotated[int, Field(ge=1, le=10000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+# ----- API shapes (events/api.py) ----------------------------------------------------------------------
+
+class RegisterApiIn(RegisterIn):
+    """A registration through the API: a cooperative admin may name one of their people."""
+
+    person_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+
+class MyRegistrationsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    when: Literal["upcoming", "past"] = "upcoming"
+
+
+class EventSessionOut(BaseModel):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    hours: float
+
+
+class QuestionOut(BaseModel):
+    label: str
+    kind: str
+    choices: list[str] = []
+    required: bool = False
+
+
+class EventSummaryOut(BaseModel):
+    id: int
+    title: str
+    status: str
+    audience: str
+    sectors: list[str]
+    venue: str
+    province: str
+    online: bool  # held online: the link itself is only in the event's own answer, for those registered
+    capacity: int
+    confirmed_count: int
+    seats_left: int
+    starts_at: datetime | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    sessions: list[EventSessionOut]
+
+
+class EventPage(BaseModel):
+    items: list[EventSummaryOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class RegistrationOut(BaseModel):
+    id: int
+    event_id: int
+    person_id: int
+    person_name: str | None = None
+    person_email: str | None = None  # only in the organisers' list
+    registered_by_id: int | None
+    status: Literal["confirmed", "waiting", "cancelled"]
+    place: int | None  # on the waiting list: 1 is the next to be promoted
+    answers: dict[str, str]
+    queued_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class EventOut(EventSummaryOut):
+    description: str
+    description_html: str
+    online_url: str | None  # null unless the caller is confirmed or organises the event
+    cooperative_ids: list[int]
+    cancel_cutoff_hours: int
+    attendance_threshold: int
+    questions: list[QuestionOut]
+    my_registration: RegistrationOut | None = None
+
+
+class MyRegistrationOut(BaseModel):
+    registration: RegistrationOut
+    network: str
+    network_name: str
+    event: EventSummaryOut

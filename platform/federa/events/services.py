@@ -192,16 +192,19 @@ async def register(network: Network, event_id: int, data: RegisterIn, *, actor: 
         raise PermissionDenied(_("This event is not open to you."))
     answers = _check_answers(event, data.answers)
     hope = event.confirmed_count < event.capacity  # as loaded: _take_place checks it again under the lock
-    try:
-        while True:
-            try:
-                async with in_transaction():
-                    registration, message = await _take_place(network, event, person, actor, answers, hope)
-                break
-            except _SeatTaken:
-                hope = False  # the last seats went while we wrote: everything rolled back, queue instead
-    except IntegrityError as exc:  # the same person twice at once: the unique key keeps one
-        raise Conflict(_("Already registered for this event.")) from exc
+    first_time = True  # most people register once: try the INSERT, and look for an old row only if it fails
+    while True:
+        try:
+            async with in_transaction():
+                registration, message = await _take_place(network, event, person, actor, answers, hope,
+                                                          first_time)
+            break
+        except _SeatTaken:
+            hope = False  # the last seats went while we wrote: everything rolled back, queue instead
+        except IntegrityError as exc:  # the unique key (event, person): registered before, or twice at once
+            if not first_time:
+                raise Conflict(_("Already registered for this event.")) from exc
+            first_time = False
     await outbox.dispatch([message])
     # A seat freed while we queued goes to the first in line (perhaps us).
     if registration.status == R.WAITING.value and await fill_seats(event.id):
@@ -210,12 +213,12 @@ async def register(network: Network, event_id: int, data: RegisterIn, *, actor: 
 
 
 async def _take_place(network: Network, event: Event, person: Person, actor: Person, answers: dict,
-                      hope: bool) -> tuple[Registration, outbox.OutboxMessage]:
+                      hope: bool, first_time: bool) -> tuple[Registration, outbox.OutboxMessage]:
     """Write the registration, its message and audit row, and claim the seat LAST: the event row stays
     locked (PostgreSQL) only from that UPDATE to the commit, so a rush does not queue behind every
     registration's other writes. When no seat is left after all, _SeatTaken rolls the whole place back."""
     now = datetime.now(UTC)
-    existing = await Registration.get_or_none(event_id=event.id, person_id=person.id)
+    existing = None if first_time else await Registration.get_or_none(event_id=event.id, person_id=person.id)
     if existing is not None and existing.status != R.CANCELLED.value:
         raise Conflict(_("Already registered for this event."))
     # network_id first: the (network_id, event_id, status, queued_at) index answers it
