@@ -161,7 +161,7 @@ async def test_coop_admin_registers_their_people(client: httpx.AsyncClient, worl
                                                          str(world.member.id), str(world.outsider.id)]})
     assert response.status_code == 200
     assert _outcomes(response.text) == {"Collega": "confirmed", "Coop Admin": "confirmed", "Socio": "already",
-                                        "Esterno": "refused"}
+                                        f"#{world.outsider.id}": "refused"}  # never their name
     statuses = await _statuses(event)
     assert statuses == {world.member.id: "confirmed", colleague.id: "confirmed", world.coop_admin.id: "confirmed"}
     assert world.outsider.id not in statuses  # a person of another cooperative is refused

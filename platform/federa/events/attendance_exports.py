@@ -121,12 +121,15 @@ def to_xlsx(table: Table, sheet_title: str) -> bytes:
     """One worksheet, header in row 1; text never stored as a formula; dates as dates, hours as numbers."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     headers, rows = table
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_title[:31])
 
     def cell(value: Any) -> WriteOnlyCell:
+        if isinstance(value, str):  # control characters (typed in an answer, a name) cannot be stored in XLSX
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         made = WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
         if isinstance(value, str) and value.startswith("="):
             made.data_type = "s"  # openpyxl would otherwise store it as a formula

@@ -12,6 +12,7 @@ from federa.events import event_form, queries, services
 from federa.events.models import Event, EventCooperative, EventSession, EventStatus
 from federa.networks.access import Access
 from federa.networks.reference import SECTORS, provinces
+from federa.web.api import MAX_ID
 from federa.web.forms import read_form
 from federa.web.i18n import gettext as _
 from federa.web.i18n import lazy
@@ -33,7 +34,8 @@ def _path(access: Access, event_id: int) -> str:
 
 async def _form_page(request: Request, access: Access, form: dict[str, Any], errors: dict[str, str],
                      event: Event | None, *, status: int = 200) -> Response:
-    chosen = [int(c) for c in form.get("cooperative_ids", []) if str(c).isdigit()]
+    chosen = [int(c) for c in form.get("cooperative_ids", []) if str(c).isascii() and str(c).isdigit()
+              and int(c) <= MAX_ID]  # a larger id names nothing (and PostgreSQL would refuse it)
     return render(request, "events/form.html", {
         "form": form, "errors": errors, "event": event, "access": access, "sectors": SECTORS,
         "provinces": provinces(), "kinds": KINDS, "audiences": AUDIENCE_HINTS,

@@ -148,7 +148,7 @@ def _scalars(data: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     payload["sectors"] = list(data.get("sectors", []))
     coops = []
     for value in data.get("cooperative_ids", []):
-        if not str(value).isdigit():
+        if not (str(value).isascii() and str(value).isdigit()):  # '²' is a digit that int() refuses
             errors["cooperative_ids"] = _("Choose cooperatives of this network.")
         else:
             coops.append(int(value))

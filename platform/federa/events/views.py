@@ -99,7 +99,8 @@ def may_cancel(event: Event, registration: Registration, now: datetime) -> bool:
 
 async def event_list(request: Request) -> Response:
     access = await access_of(request)
-    query = validate(EventQuery, dict(request.query_params))
+    # NUL cannot be sent to PostgreSQL in a filter; nobody types it (forms drop it the same way)
+    query = validate(EventQuery, {k: v.replace("\x00", "") for k, v in request.query_params.items()})
     events, total = await queries.list_events(access, query)
     mine = await queries.my_statuses(access.person, [e.id for e in events])
     pages = max(1, -(-total // query.per_page))
@@ -230,16 +231,15 @@ async def _register_one(network: Any, event: Event, person_id: int, candidates: 
                         answers: RegisterIn, actor: Person) -> tuple[str, str, str]:
     """(name, outcome key, message) for one person; Invalid answers propagate (they fail for everyone)."""
     candidate = candidates.get(person_id)
-    person = candidate.person if candidate else await Person.get_or_none(id=person_id)
-    if person is None:
+    if candidate is None:  # not one of the admin's people: never look them up, so no name is shown
         return f"#{person_id}", "refused", _outcome("refused")
+    person = candidate.person
     try:
         registration = await services.register(network, event.id, answers, actor=actor, person=person)
-    except PermissionDenied:  # the service refuses people of other cooperatives, and those not eligible
-        key = "not_eligible" if candidate else "refused"
-        return person.name, key, _outcome(key)
+    except PermissionDenied:  # the event is not open to this person
+        return person.name, "not_eligible", _outcome("not_eligible")
     except Conflict as exc:
-        if candidate and candidate.registration is not None:
+        if candidate.registration is not None:
             return person.name, "already", _outcome("already")
         return person.name, "conflict", str(exc)
     if registration.status == R.WAITING.value:
@@ -259,7 +259,7 @@ async def register_people(request: Request) -> Response:
     form: dict[str, Any] = {}
     if request.method == "POST":
         form = await read_form(request, multi=("person_ids",))
-        chosen = [int(v) for v in form["person_ids"] if str(v).isdigit()]
+        chosen = [int(v) for v in form["person_ids"] if str(v).isascii() and str(v).isdigit()]
         by_id = {c.person.id: c for c in candidates}
         try:
             answers = validate(RegisterIn, _answers(form, event))
@@ -270,8 +270,9 @@ async def register_people(request: Request) -> Response:
         if not chosen and not errors:
             errors = {"person_ids": _("Choose at least one person.")}
         candidates = await queries.people_to_register(person, event)
-    places = {c.person.id: await queries.waiting_place(c.registration) for c in candidates
-              if c.registration and c.registration.status == R.WAITING.value}
+    in_line = await queries.waiting_places([c.registration for c in candidates if c.registration])
+    places = {c.person.id: in_line[c.registration.id] for c in candidates
+              if c.registration and c.registration.id in in_line}
     return render(request, "events/register_people.html", {
         "event": event, "access": access, "candidates": candidates, "results": results, "errors": errors,
         "form": form, "places": places, "window": window(event, datetime.now(UTC)), **labels(),
