@@ -33,7 +33,7 @@ ENTRIES: dict[tuple[str, str], Entry] = {
     ("POST", P + "/events/{event_id:int}/cancel"): E("401 403 403 403 404 404 403 404", cross="401 403 403 403 404 404 403 404", reverse="401 403 403 403 403 403 403 404", params=NOBODY),
     ("POST", P + "/events/{event_id:int}/publish"): E("401 403 403 403 409 409 403 409", cross="401 403 403 403 404 404 403 404", reverse="401 403 403 403 403 403 403 404"),
     ("GET", P + "/events/{event_id:int}/registrations"): E("401 403 403 403 200 200 403 200", cross="401 404 404 404 404 404 404 404", reverse="401 404 404 404 404 404 404 404"),
-    ("POST", P + "/events/{event_id:int}/registrations"): E("401 403 422 422 422 422 422 422", cross="401 404 404 404 404 404 404 404", reverse="401 404 404 404 404 404 404 404", data={"answers": {"q9": "sì"}}),
+    ("POST", P + "/events/{event_id:int}/registrations"): E("401 404 422 422 422 422 422 422", cross="401 404 404 404 404 404 404 404", reverse="401 404 404 404 404 404 404 404", data={"answers": {"q9": "sì"}}),
     ("GET", P + "/events/{event_id:int}/sessions"): E("404 404 200 200 200 200 200 200", cross="404 404 404 404 404 404 404 404", reverse="404 404 404 404 404 404 404 404"),
     ("POST", P + "/registrations/{registration_id:int}/cancel"): E("401 404 404 404 404 404 404 404", cross="401 404 404 404 404 404 404 404", reverse="401 404 404 404 404 404 404 404", params=NOBODY),
 }

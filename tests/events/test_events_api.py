@@ -120,7 +120,7 @@ async def test_edit_with_put_and_cancel(client: httpx.AsyncClient, world: World)
     assert (await client.post(f"{A}/events/{event['id']}/cancel", headers=coordinator)).status_code == 409
     closed = await client.post(f"{A}/events/{event['id']}/registrations", headers=await api_token(world.dual),
                                json={})
-    assert closed.status_code == 409
+    assert closed.status_code == 404  # a cancelled event is gone for anyone who was not registered
 
 
 async def test_another_networks_event_is_not_there(client: httpx.AsyncClient, world: World) -> None:
@@ -233,7 +233,8 @@ async def test_bad_registrations_change_nothing(client: httpx.AsyncClient, world
 
     assert (await refused(closed["id"], {}, member, 409))["detail"]  # after the close
     assert (await refused(full["id"], {}, member, 409))["detail"]  # twice
-    assert (await refused(asked["id"], {}, outsider, 403))["detail"]  # not eligible
+    # not eligible: the event is hidden from them, and hidden answers like missing (security.md)
+    assert (await refused(asked["id"], {}, outsider, 404))["detail"]
     assert (await refused(987654, {}, member, 404))["detail"]  # no such event
     errors = (await refused(asked["id"], {"answers": {"q0": "Pilota", "q1": "forse"}}, member, 422))["errors"]
     assert set(errors) == {"answers.q0", "answers.q1"}

@@ -19,7 +19,6 @@ from federa.events.models import (
     Event,
     EventCooperative,
     EventSession,
-    EventStatus,
     Registration,
     RegistrationStatus,
 )
@@ -158,8 +157,9 @@ async def register(request: Request, body: RegisterApiIn) -> RegistrationOut:
     """Register oneself, or (a cooperative admin) one of the cooperative's people: confirmed or waiting."""
     network, actor = network_of(request), request.state.person
     event = await services.access_event(network, request.path_params["event_id"])
-    if event.status == EventStatus.DRAFT.value and not (await access_of(request)).can_manage:
-        raise NotFound(_("No such event."))  # a draft is not there for anyone else; eligibility answers 403
+    if not await may_see(event, network, actor):
+        # Hidden and missing events answer alike (security.md): 403 only for an event one can see.
+        raise NotFound(_("No such event."))
     person = actor
     if body.person_id is not None and body.person_id != actor.id:
         # An unknown id gets the same answer as someone else's person: ids reveal nothing.

@@ -40,11 +40,17 @@ async def may_register(event: Event, network: Network, person: Person | None) ->
 
 
 async def may_see(event: Event, network: Network, person: Person | None) -> bool:
-    """Published events are seen by whoever may register (and public ones by anyone); drafts by managers."""
-    from federa.events.models import EventStatus
+    """Published events are seen by whoever may register (and public ones by anyone); drafts by managers;
+    a cancelled event by managers and the people who were registered (it may never have been published)."""
+    from federa.events.models import EventStatus, Registration
 
-    if event.status == EventStatus.DRAFT.value:
-        return person is not None and (await access_in(network, person)).can_manage
+    if event.status in (EventStatus.DRAFT.value, EventStatus.CANCELLED.value):
+        if person is None:
+            return False
+        if (await access_in(network, person)).can_manage:
+            return True
+        return event.status == EventStatus.CANCELLED.value and await Registration.exists(
+            event_id=event.id, person_id=person.id)
     if event.audience == Audience.PUBLIC.value:
         return True
     return await may_register(event, network, person)

@@ -61,7 +61,7 @@ async def visible_event(request: Request) -> tuple[Access, Event]:
     if access.can_manage or await may_see(event, access.network, access.person):
         return access, event
     if access.person is None:
-        if event.status == EventStatus.DRAFT.value:
+        if event.status in (EventStatus.DRAFT.value, EventStatus.CANCELLED.value):
             raise NotFound(_("No such event."))
         raise NotAuthenticated(_("Please sign in to continue."))
     # still registered (say, after leaving the cooperative): the page stays theirs
