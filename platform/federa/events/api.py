@@ -157,7 +157,8 @@ async def register(request: Request, body: RegisterApiIn) -> RegistrationOut:
     """Register oneself, or (a cooperative admin) one of the cooperative's people: confirmed or waiting."""
     network, actor = network_of(request), request.state.person
     event = await services.access_event(network, request.path_params["event_id"])
-    if not await may_see(event, network, actor):
+    access = await access_of(request)  # one standing query, shared by may_see and services.register
+    if not await may_see(event, network, actor, access=access):
         # Hidden and missing events answer alike (security.md): 403 only for an event one can see.
         raise NotFound(_("No such event."))
     person = actor
@@ -167,7 +168,7 @@ async def register(request: Request, body: RegisterApiIn) -> RegistrationOut:
         if person is None:
             raise PermissionDenied(_("You can register only people of the cooperatives you administer."))
     registration = await services.register(network, event.id, RegisterIn(answers=body.answers), actor=actor,
-                                           person=person, event=event)
+                                           person=person, event=event, access=access)
     return _registration_out(registration, await queries.waiting_place(registration), person)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from federa.accounts.models import Affiliation, AffiliationStatus, Person
 from federa.events.models import Audience, Event, EventCooperative
-from federa.networks.access import access_in
+from federa.networks.access import Access, access_in
 from federa.networks.models import Membership, MembershipStatus, Network
 from federa.networks.services import partner_ids
 
@@ -21,13 +21,17 @@ async def is_member_of(network_ids: list[int], person: Person) -> bool:
                                                    status=MembershipStatus.ACTIVE.value)
 
 
-async def may_register(event: Event, network: Network, person: Person | None) -> bool:
-    """Network members; chosen cooperatives' people; partner networks' members; or anyone signed in."""
+async def may_register(event: Event, network: Network, person: Person | None, *,
+                       access: Access | None = None) -> bool:
+    """Network members; chosen cooperatives' people; partner networks' members; or anyone signed in.
+
+    `access` may be passed when the caller already has this person's standing in this network."""
     if person is None or not person.is_active:
         return False
     if event.audience == Audience.PUBLIC.value:
         return True
-    access = await access_in(network, person)
+    if access is None or access.person is None or access.person.id != person.id or access.network.id != network.id:
+        access = await access_in(network, person)
     if access.can_manage:
         return True
     if event.audience == Audience.COOPERATIVES.value:
@@ -39,7 +43,7 @@ async def may_register(event: Event, network: Network, person: Person | None) ->
     return event.audience == Audience.PARTNERS.value and await is_member_of(await partner_ids(network), person)
 
 
-async def may_see(event: Event, network: Network, person: Person | None) -> bool:
+async def may_see(event: Event, network: Network, person: Person | None, *, access: Access | None = None) -> bool:
     """Published events are seen by whoever may register (and public ones by anyone); drafts by managers;
     a cancelled event by managers and the people who were registered (it may never have been published)."""
     from federa.events.models import EventStatus, Registration
@@ -53,4 +57,4 @@ async def may_see(event: Event, network: Network, person: Person | None) -> bool
             event_id=event.id, person_id=person.id)
     if event.audience == Audience.PUBLIC.value:
         return True
-    return await may_register(event, network, person)
+    return await may_register(event, network, person, access=access)

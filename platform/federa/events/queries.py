@@ -158,9 +158,11 @@ async def waiting_place(registration: Registration) -> int | None:
     """The place on the waiting list (1 = next to be promoted), or None when not waiting."""
     if registration.status != RegistrationStatus.WAITING.value:
         return None
-    return 1 + await Registration.filter(event_id=registration.event_id, status=RegistrationStatus.WAITING.value
-                                         ).filter(Q(queued_at__lt=registration.queued_at) | Q(
-                                             queued_at=registration.queued_at, id__lt=registration.id)).count()
+    # network_id first: the (network_id, event_id, status, queued_at) index answers it, not a walk of the
+    # event's rows (in a rush of 2,000 that walk made each waiting registration's answer O(n))
+    return 1 + await Registration.filter(network_id=registration.network_id, event_id=registration.event_id,
+                                         status=RegistrationStatus.WAITING.value).filter(
+        Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, id__lt=registration.id)).count()
 
 
 async def waiting_places(registrations: list[Registration]) -> dict[int, int]:

@@ -176,10 +176,12 @@ async def _message(kind: str, event: Event, person: Person, network: Network | N
 # ----- registrations -----------------------------------------------------------------------------------
 
 async def register(network: Network, event_id: int, data: RegisterIn, *, actor: Person | None,
-                   person: Person | None = None, event: Event | None = None) -> Registration:
+                   person: Person | None = None, event: Event | None = None, access: Access | None = None
+                   ) -> Registration:
     """Take a seat, or a place on the waiting list when the event is full.
 
-    `event` may be passed when the caller has just loaded it (event_id must still name it)."""
+    `event` may be passed when the caller has just loaded it (event_id must still name it), and `access`
+    when it has the registrant's standing in the network already (used only if it is theirs, here)."""
     if actor is None:
         raise PermissionDenied(_("Please sign in to continue."))
     person = person or actor
@@ -188,7 +190,7 @@ async def register(network: Network, event_id: int, data: RegisterIn, *, actor: 
     if person.id != actor.id and not await _registers_for(actor, person):
         raise PermissionDenied(_("You can register only people of the cooperatives you administer."))
     _check_open(event)
-    if not await may_register(event, network, person):
+    if not await may_register(event, network, person, access=access):
         raise PermissionDenied(_("This event is not open to you."))
     answers = _check_answers(event, data.answers)
     hope = event.confirmed_count < event.capacity  # as loaded: _take_place checks it again under the lock
