@@ -190,3 +190,19 @@ async def test_a_rush_never_oversells(world: World) -> None:
     assert len(confirmed) == 50 == (await Event.get(id=event.id)).confirmed_count
     assert {w.id for w in waiting[:20]} <= set(confirmed)
     assert not {w.id for w in waiting[20:]} & set(confirmed)
+
+
+@pytest.mark.parametrize("capacity", [5, 1])
+async def test_a_registration_racing_the_cancellation_is_refused(world: World, capacity: int) -> None:
+    """The event was loaded as published, then cancelled before the registration's transaction: no seat and no
+    place in line are written (with seats left, and when full so the place would be a waiting one)."""
+    event = await published(world, capacity=capacity)
+    if capacity == 1:
+        await services.register(world.alpha, event.id, RegisterIn(), actor=world.coop_admin)
+    stale = await Event.get(id=event.id)
+    await services.cancel_event(await access_in(world.alpha, world.coordinator), event.id)
+    before = await Registration.filter(event_id=event.id).count()
+    with pytest.raises(Conflict):
+        await services.register(world.alpha, event.id, RegisterIn(), actor=world.member, event=stale)
+    assert await Registration.filter(event_id=event.id).count() == before
+    assert (await Event.get(id=event.id)).confirmed_count == (1 if capacity == 1 else 0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -241,10 +242,24 @@ async def _take_place(network: Network, event: Event, person: Person, actor: Per
                              network)
     await record("event.registered", actor=actor, network=network, obj=registration, person_id=person.id,
                  status=registration.status)
-    if seat and not await Event.filter(id=event.id, confirmed_count__lt=F("capacity")).update(
-            confirmed_count=F("confirmed_count") + 1):
-        raise _SeatTaken
+    if seat:
+        if not await Event.filter(id=event.id, status=EventStatus.PUBLISHED.value,
+                                  confirmed_count__lt=F("capacity")).update(confirmed_count=F("confirmed_count") + 1):
+            raise _SeatTaken
+    elif not await _still_published(event.id):
+        raise Conflict(_("Registration is not open for this event."))
     return registration, message
+
+
+async def _still_published(event_id: int) -> bool:
+    """Checked inside the registration's transaction. On PostgreSQL the share lock makes a concurrent
+    cancel_event wait for this commit, so its notices include this place (SQLite serialises writes)."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        rows = await conn.execute_query_dict(
+            "SELECT 1 FROM event WHERE id = $1 AND status = $2 FOR SHARE", [event_id, EventStatus.PUBLISHED.value])
+        return bool(rows)
+    return await Event.exists(id=event_id, status=EventStatus.PUBLISHED.value)
 
 
 def _check_open(event: Event) -> None:
