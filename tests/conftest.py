@@ -6,8 +6,9 @@ import os
 import re
 import socket
 import tempfile
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from federa.app import create_app
 from federa.networks.models import Cooperative, CooperativeSector, Membership, Network
 from federa.networks.reference import make_tax_code
 from federa.notifications import outbox
+from federa.notifications.courier import Courier
 from federa.settings import Settings
 from federa.tenancy import network_cache
 from federa.web.security import hash_password
@@ -260,3 +262,31 @@ async def api_token(person: Person) -> dict[str, str]:
 
     _row, token = await create_api_token(person, "test")
     return {"Authorization": f"Bearer {token}"}
+
+
+# ----- real mail and queue: an aiosmtpd server on loopback, a courier sending to it, this run's Redis db ---
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[str, list[EmailMessage]]]:
+    """(smtp url, messages received) of an SMTP server on loopback for this test."""
+    from tests.notifications.outbox_harness import smtp_server as run_smtp_server
+
+    with run_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def courier(settings: Settings, smtp_server: tuple[str, list[EmailMessage]]) -> Courier:
+    return Courier.from_settings(replace(settings, smtp_url=smtp_server[0]))
+
+
+@pytest.fixture
+async def queue() -> AsyncIterator[Any]:
+    """An arq client on this run's own Redis database, empty before and after each test."""
+    from arq.connections import RedisSettings, create_pool
+
+    pool = await create_pool(RedisSettings.from_dsn(REDIS_URL))
+    await pool.flushdb()
+    yield pool
+    await pool.flushdb()
+    await pool.aclose()

@@ -3,15 +3,11 @@ received over a real SMTP server on loopback, through the drainer and through an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from conftest import REDIS_URL, World
 from icalendar import Calendar
 from test_events_registration import SOON, event_data, published
@@ -25,20 +21,9 @@ from federa.notifications.courier import Courier
 from federa.notifications.models import OutboxMessage
 from federa.settings import Settings
 from federa.web.forms import validate
-from tests.notifications.outbox_harness import parts, run_burst, smtp_server
+from tests.notifications.outbox_harness import parts, run_burst
 
 ONLINE = "https://meet.example.org/aula-virtuale"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, list[EmailMessage]]]:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def courier(settings: Settings, smtp: tuple[str, list[EmailMessage]]) -> Courier:
-    return Courier.from_settings(replace(settings, smtp_url=smtp[0]))
 
 
 def invitations(message: EmailMessage) -> list[tuple[str, Calendar]]:
@@ -62,8 +47,8 @@ def mail_to(received: list[EmailMessage], email: str) -> list[EmailMessage]:
     return [m for m in received if email in str(m["To"])]
 
 
-async def test_confirmation_carries_the_invitation(world: World, courier: Courier, smtp) -> None:
-    _url, received = smtp
+async def test_confirmation_carries_the_invitation(world: World, courier: Courier, smtp_server) -> None:
+    _url, received = smtp_server
     event = await published(world, title="Lavorare in rete", capacity=1, online_url=ONLINE)
     first = await services.register(world.alpha, event.id, RegisterIn(), actor=world.member)
     await services.register(world.alpha, event.id, RegisterIn(), actor=world.coop_admin)  # waits
@@ -95,8 +80,8 @@ async def test_confirmation_carries_the_invitation(world: World, courier: Courie
     assert method == "REQUEST" and str(vevent["ATTENDEE"]) == "mailto:coopadmin@example.org"
 
 
-async def test_changes_and_cancellation_update_the_calendar(world: World, courier: Courier, smtp) -> None:
-    _url, received = smtp
+async def test_changes_and_cancellation_update_the_calendar(world: World, courier: Courier, smtp_server) -> None:
+    _url, received = smtp_server
     access = await access_in(world.alpha, world.coordinator)
     event = await published(world, capacity=1)
     await services.register(world.alpha, event.id, RegisterIn(), actor=world.member)
@@ -127,8 +112,8 @@ async def test_changes_and_cancellation_update_the_calendar(world: World, courie
     assert invitations(mail_to(received, "dual@example.org")[0]) == []
 
 
-async def test_late_delivery_builds_from_the_event_as_it_is_now(world: World, courier: Courier, smtp) -> None:
-    _url, received = smtp
+async def test_late_delivery_builds_from_the_event_as_it_is_now(world: World, courier: Courier, smtp_server) -> None:
+    _url, received = smtp_server
     event = await published(world)
     await services.register(world.alpha, event.id, RegisterIn(), actor=world.member)
     # The confirmation is still queued when the event is cancelled: it must not invite any more.
@@ -149,18 +134,9 @@ async def test_late_delivery_builds_from_the_event_as_it_is_now(world: World, co
     assert await OutboxMessage.filter(status="sent").count() == 3
 
 
-@pytest.fixture
-async def queue() -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(RedisSettings.from_dsn(REDIS_URL))
-    await pool.flushdb()
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
-
-
-async def test_an_arq_worker_sends_the_invitation(world: World, settings: Settings, courier: Courier, smtp,
+async def test_an_arq_worker_sends_the_invitation(world: World, settings: Settings, courier: Courier, smtp_server,
                                                   queue: ArqRedis) -> None:
-    _url, received = smtp
+    _url, received = smtp_server
     outbox.set_dispatcher(outbox.ArqDispatcher(queue))
     event = await published(world, title="Corso via worker")
     registration = await services.register(world.alpha, event.id, RegisterIn(), actor=world.member)

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any, cast
 
 import pytest
-from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker
 from asgi_lifespan import LifespanManager
@@ -29,7 +26,7 @@ from federa.events.schemas import RegisterIn
 from federa.notifications.courier import Courier
 from federa.notifications.models import OutboxMessage
 from federa.settings import Settings
-from tests.notifications.outbox_harness import parts, smtp_server, wait_for
+from tests.notifications.outbox_harness import parts, wait_for
 from workers.main import WorkerSettings
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -38,17 +35,6 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def at(hours: float) -> dict[str, str]:
     start = NOW + timedelta(hours=hours)
     return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()}
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, list[EmailMessage]]]:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def courier(settings: Settings, smtp: tuple[str, list[EmailMessage]]) -> Courier:
-    return Courier.from_settings(replace(settings, smtp_url=smtp[0]))
 
 
 async def reminded() -> list[tuple[str, int]]:
@@ -139,8 +125,8 @@ async def test_a_run_that_dies_leaves_nothing_behind_and_the_next_run_does_it(wo
     assert await ReminderSent.filter(session_id=session.id).count() == 5
 
 
-async def test_the_reminder_email_says_when_and_where(world: World, courier: Courier, smtp) -> None:
-    _url, received = smtp
+async def test_the_reminder_email_says_when_and_where(world: World, courier: Courier, smtp_server) -> None:
+    _url, received = smtp_server
     event = await published(world, title="Comunicare con le famiglie", online_url="https://meet.example.org/fam",
                             sessions=[at(6)])
     await Person.filter(id=world.member.id).update(locale="en")
@@ -174,18 +160,9 @@ def test_when_reads_in_italian_time() -> None:
 
 # ----- for real: an arq worker's cron, and the embedded loop --------------------------------------------
 
-@pytest.fixture
-async def queue() -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(RedisSettings.from_dsn(REDIS_URL))
-    await pool.flushdb()
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
-
-
-async def test_the_worker_cron_sends_the_reminders(world: World, settings: Settings, courier: Courier, smtp,
+async def test_the_worker_cron_sends_the_reminders(world: World, settings: Settings, courier: Courier, smtp_server,
                                                    queue: ArqRedis) -> None:
-    _url, received = smtp
+    _url, received = smtp_server
     _event, session = await crowd_event(world, 3)
     [cron_job] = [c for c in WorkerSettings.cron_jobs if c.name == "cron:send_reminders"]
     assert (cron_job.minute, cron_job.unique, cron_job.run_at_startup) == (set(range(0, 60, 10)), True, True)
@@ -209,8 +186,8 @@ async def test_the_worker_cron_sends_the_reminders(world: World, settings: Setti
     assert await ReminderSent.filter(session_id=session.id).count() == 3
 
 
-async def test_without_redis_the_web_process_sends_them(world: World, settings: Settings, smtp) -> None:
-    url, received = smtp
+async def test_without_redis_the_web_process_sends_them(world: World, settings: Settings, smtp_server) -> None:
+    url, received = smtp_server
     await crowd_event(world, 2)
     app = create_app(replace(settings, run_drainer=True, smtp_url=url), own_database=False)
     async with LifespanManager(app):

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Literal
 
-import pytest
 from conftest import make_person
 from outbox_harness import LATER, REJECT, free_port, parts
-from outbox_harness import smtp_server as run_smtp_server
 
 from federa.accounts.models import Person
 from federa.accounts.schemas import SignUpIn
@@ -26,17 +22,6 @@ from federa.settings import Settings
 from federa.web import i18n
 
 VERIFY_LINK = re.compile(r"http://testserver/account/verify/([A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[str, list[EmailMessage]]]:
-    with run_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def courier(settings: Settings, smtp_server: tuple[str, list[EmailMessage]]) -> Courier:
-    return Courier.from_settings(replace(settings, smtp_url=smtp_server[0]))
 
 
 async def _sign_up(email: str, locale: Literal["it", "en"] = "en") -> OutboxMessage:

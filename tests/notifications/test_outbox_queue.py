@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from asgi_lifespan import LifespanManager
 from conftest import REDIS_URL, make_person, post_form
 from outbox_harness import free_port, parts, run_burst, wait_for
-from outbox_harness import smtp_server as run_smtp_server
 
 from federa.accounts.schemas import SignUpIn
 from federa.accounts.services import request_password_reset, sign_up
@@ -30,27 +27,6 @@ from federa.settings import Settings
 from workers.main import sweep_outbox
 
 QUEUE = "arq:queue"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[str, list[EmailMessage]]]:
-    with run_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def courier(settings: Settings, smtp_server: tuple[str, list[EmailMessage]]) -> Courier:
-    return Courier.from_settings(replace(settings, smtp_url=smtp_server[0]))
-
-
-@pytest.fixture
-async def queue() -> AsyncIterator[ArqRedis]:
-    """A client on this run's own Redis database, empty before and after each test."""
-    pool = await create_pool(RedisSettings.from_dsn(REDIS_URL))
-    await pool.flushdb()
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
 
 
 @pytest.fixture

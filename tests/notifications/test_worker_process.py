@@ -6,16 +6,12 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from conftest import REDIS_URL, database_url
 from outbox_harness import parts, wait_for
-from outbox_harness import smtp_server as run_smtp_server
 
 from federa.accounts.schemas import SignUpIn
 from federa.accounts.services import sign_up
@@ -25,21 +21,6 @@ from federa.settings import ROOT
 
 BIN = Path(sys.executable).parent
 HEALTH_KEY = "arq:queue:health-check"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[str, list[EmailMessage]]]:
-    with run_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-async def queue() -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(RedisSettings.from_dsn(REDIS_URL))
-    await pool.flushdb()
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
 
 
 def _environment(smtp_url: str, var_dir: Path) -> dict[str, str]:
