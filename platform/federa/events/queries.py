@@ -63,8 +63,11 @@ def _filters(query: EventQuery, now: datetime) -> Q:
     elif query.mode == "in_person":
         where &= ~Q(venue="")
     today = datetime.combine(now.astimezone(ROME).date(), time(), ROME).astimezone(UTC)
-    where &= Q(starts_at__gte=today) if query.when == "upcoming" else Q(starts_at__lt=today)
-    return where
+    # A course whose first session is past but whose last is still to come is upcoming, not past.
+    running = Q(starts_at__lt=today, id__in=Subquery(EventSession.filter(ends_at__gte=today).values("event_id")))
+    if query.when == "upcoming":
+        return where & (Q(starts_at__gte=today) | running)
+    return where & Q(starts_at__lt=today) & ~running
 
 
 async def list_events(access: Access, query: EventQuery, *, now: datetime | None = None
