@@ -230,18 +230,22 @@ async def test_my_registrations_across_networks(client: httpx.AsyncClient, world
     await make_registration(beta_event, world.dual, "waiting")
     finished = await make_registration(past, world.dual)
     await Certificate.create(network=world.alpha, registration=finished, code="ABCD-1234", hours=3)
+    running = await make_event(world.alpha, "Percorso in corso", start=datetime.now(UTC) - timedelta(days=3),
+                               sessions=6)
+    await make_registration(running, world.dual)
     await sign_in(client, world.dual)
     page = await client.get("/account/registrations")
     assert page.status_code == 200
     text = shown(page)
     assert text.index("Corso Alfa") < text.index("Corso Beta")  # soonest first
     assert "Rete Alfa" in text and "Rete Beta" in text and "Corso concluso" not in text
+    assert "Percorso in corso" in text  # its last session is still ahead
     assert t("On the waiting list, place %(n)s", n=1) in text
     assert f'href="/n/rete-beta/events/{beta_event.id}"' in text
     assert f"/n/rete-alfa/registrations/{mine_alpha.id}/cancel" in text
 
     past_page = (await client.get("/account/registrations?when=past")).text
-    assert "Corso concluso" in past_page and "Corso Alfa" not in past_page
+    assert "Corso concluso" in past_page and "Corso Alfa" not in past_page and "Percorso in corso" not in past_page
     assert f'href="/n/rete-alfa/events/{past.id}/certificate.pdf"' in past_page
 
     response = await post_form(client, f"/n/rete-alfa/registrations/{mine_alpha.id}/cancel",

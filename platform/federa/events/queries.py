@@ -132,9 +132,11 @@ async def my_registrations(person: Person, *, upcoming: bool = True, now: dateti
                            ) -> list[MyRegistration]:
     """The person's registrations in every network, with the place in line of those waiting."""
     now = now or datetime.now(UTC)
+    # upcoming: not yet started, or a course whose last session is still ahead
+    ahead = Q(event_id__in=Subquery(EventSession.filter(ends_at__gte=now).values("event_id")))
+    since = Q(event__starts_at__gte=now - timedelta(days=1))
     rows = await Registration.filter(person_id=person.id).exclude(status=RegistrationStatus.CANCELLED.value).filter(
-        Q(event__starts_at__gte=now - timedelta(days=1)) if upcoming else Q(event__starts_at__lt=now - timedelta(
-            days=1))).select_related("event", "network").order_by(
+        since | ahead if upcoming else ~since & ~ahead).select_related("event", "network").order_by(
         "event__starts_at" if upcoming else "-event__starts_at", "id")
     events = [r.event for r in rows]
     await attach_sessions(events)
