@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import re
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
@@ -290,3 +295,52 @@ async def queue() -> AsyncIterator[Any]:
     yield pool
     await pool.flushdb()
     await pool.aclose()
+
+
+# ----- the app served by uvicorn on loopback, on the test database ----------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            assert server.poll() is None, f"the server stopped:\n{log.read_text()}"
+            try:
+                if (await client.get(url + "/livez")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"the server did not start:\n{log.read_text()}")
+
+
+@contextlib.asynccontextmanager
+async def serve_app(tmp_path: Path, *uvicorn_args: str) -> AsyncIterator[str]:
+    """One uvicorn process serving the app on the test database (as deployed); its base URL.
+    The end of its log is printed when it stops, so pytest shows it for a failing test."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDERA_")}
+    env |= {"FEDERA_DATABASE_URL": database_url(), "FEDERA_SECRET_KEY": "s" * 40,
+            "FEDERA_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "federa.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "warning", "--no-access-log", *uvicorn_args],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await _wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        print("server log (end):\n" + "\n".join(log.read_text().splitlines()[-60:]))

@@ -8,11 +8,6 @@ the session loop) would be re-created under it.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +17,7 @@ import httpx
 import jsonschema_rs
 import pytest
 import schemathesis
-from conftest import World, api_token, database_url
+from conftest import World, api_token, serve_app
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.definitions import OPENAPI_31
@@ -32,7 +27,6 @@ from federa.networks.models import Membership, Partnership
 from federa.settings import Settings
 from federa.web.openapi import walk
 
-ROOT = Path(__file__).resolve().parents[1]
 # Checks (see schemathesis' docs): the five the project requires. Left out: positive_data_acceptance (the
 # generator's e-mails and tax codes are rarely valid here, so valid-looking data is refused on purpose),
 # use_after_free / ensure_resource_availability (need DELETE and stateful links), ignored_auth (public
@@ -93,51 +87,16 @@ class LiveApi:
     parameters: dict[str, Any]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            assert server.poll() is None, f"the server stopped:\n{log.read_text()}"
-            try:
-                if (await client.get(url + "/livez")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"the server did not start:\n{log.read_text()}")
-
-
 @pytest.fixture
 async def live_api(world: World, tmp_path: Path) -> AsyncIterator[LiveApi]:
     """uvicorn serving the app on the test database, seeded with `world`; a coordinator's token."""
     headers = await api_token(world.coordinator)
     membership = await Membership.get(network_id=world.alpha.id, cooperative_id=world.coop.id)
     partnership = await Partnership.create(network=world.beta, partner=world.alpha)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDERA_")}
-    env |= {"FEDERA_DATABASE_URL": database_url(), "FEDERA_SECRET_KEY": "s" * 40,
-            "FEDERA_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "federa.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_until_up(url, server, log)
+    async with serve_app(tmp_path) as url:
         yield LiveApi(url, headers, {
             "path.slug": world.alpha.slug, "path.coop_id": world.coop.id,
             "path.membership_id": membership.id, "path.partnership_id": partnership.id})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        print("server log (end):\n" + "\n".join(log.read_text().splitlines()[-60:]))  # shown on failure
 
 
 def _schema(live_api: LiveApi) -> Any:

@@ -8,16 +8,13 @@ a registration of the caller and the coordinator's token, so bodies reach the se
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import World, api_token, database_url
-from test_openapi import ROOT, LiveApi, _free_port, _fuzz, _schema, _wait_until_up
+from conftest import World, api_token, serve_app
+from test_openapi import LiveApi, _fuzz, _schema
 
 from federa.events.models import Event, EventSession, Registration
 
@@ -38,24 +35,9 @@ async def events_api(world: World, tmp_path: Path) -> AsyncIterator[LiveApi]:
     registration = await Registration.create(network=world.alpha, event=event, person=world.coordinator,
                                              status="waiting")
     headers = await api_token(world.coordinator)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDERA_")}
-    env |= {"FEDERA_DATABASE_URL": database_url(), "FEDERA_SECRET_KEY": "s" * 40,
-            "FEDERA_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "federa.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_until_up(url, server, log)
+    async with serve_app(tmp_path) as url:
         yield LiveApi(url, headers, {"path.slug": world.alpha.slug, "path.event_id": event.id,
                                      "path.registration_id": registration.id})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        print("server log (end):\n" + "\n".join(log.read_text().splitlines()[-60:]))
 
 
 @pytest.mark.postgres_only

@@ -14,9 +14,6 @@ What is checked, and how far it goes:
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,8 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import World, api_token, database_url
-from test_openapi import ROOT, _free_port, _wait_until_up
+from conftest import World, api_token, serve_app
 
 from federa.accounts.models import Affiliation, Person
 from federa.accounts.services import create_api_token
@@ -53,24 +49,8 @@ class Call:
 @pytest.fixture
 async def server(world: World, tmp_path: Path) -> AsyncIterator[str]:
     """uvicorn serving the app on the test database (one process, as deployed), its base URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDERA_")}
-    env |= {"FEDERA_DATABASE_URL": database_url(), "FEDERA_SECRET_KEY": "s" * 40,
-            "FEDERA_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "federa.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--no-access-log", "--backlog", "1024", "--timeout-keep-alive", "300"],
-            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_until_up(url, proc, log)
+    async with serve_app(tmp_path, "--backlog", "1024", "--timeout-keep-alive", "300") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        print("server log (end):\n" + "\n".join(log.read_text().splitlines()[-40:]))  # shown on failure
 
 
 async def crowd(world: World, n: int, tag: str) -> list[tuple[Person, dict[str, str]]]:

@@ -162,7 +162,8 @@ async def cancel_event(access: Access, event_id: int) -> Event:
 async def _tell_registered(event: Event, kind: str, statuses: tuple[R, ...]) -> list[outbox.OutboxMessage]:
     rows = await Registration.filter(event_id=event.id, status__in=[s.value for s in statuses]).select_related(
         "person")
-    return [await _message(kind, event, r.person) for r in rows if r.person.is_active]
+    network = await Network.get(id=event.network_id)  # once, not once per person told
+    return [await _message(kind, event, r.person, network) for r in rows if r.person.is_active]
 
 
 async def _message(kind: str, event: Event, person: Person, network: Network | None = None
