@@ -132,12 +132,23 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/signout"): E("303 303 303 303 303 303 303 303"),
 }
 
-# Later issues keep their routes' entries in files of their own, merged here.
-from matrix_events import ENTRIES as _EVENTS  # noqa: E402
-from matrix_events_api import ENTRIES as _EVENTS_API  # noqa: E402
-from matrix_events_attendance import ENTRIES as _ATTENDANCE  # noqa: E402
-from matrix_events_calendar import ENTRIES as _CALENDAR  # noqa: E402
+# Later issues keep their routes' entries in files of their own, merged here. A part may also define
+#   OBJECT_PARAMS  the path parameters naming its objects (they get a "cross" variant),
+#   async seed(network, organiser, member) -> dict   objects of one side, by path parameter name,
+#   beta_rows(beta_id) -> list of queries            its rows of beta, watched for changes.
+import matrix_discussions  # noqa: E402
+import matrix_events  # noqa: E402
+import matrix_events_api  # noqa: E402
+import matrix_events_attendance  # noqa: E402
+import matrix_events_calendar  # noqa: E402
+import matrix_groups  # noqa: E402
+import matrix_identity  # noqa: E402
+import matrix_library  # noqa: E402
+import matrix_provider  # noqa: E402
+import matrix_search  # noqa: E402
 
-for _part in (_EVENTS, _EVENTS_API, _ATTENDANCE, _CALENDAR):
-    assert not set(_part) & set(MATRIX), set(_part) & set(MATRIX)
-    MATRIX.update(_part)
+PARTS = (matrix_events, matrix_events_api, matrix_events_attendance, matrix_events_calendar, matrix_groups,
+         matrix_discussions, matrix_library, matrix_search, matrix_identity, matrix_provider)
+for _part in PARTS:
+    assert not set(_part.ENTRIES) & set(MATRIX), set(_part.ENTRIES) & set(MATRIX)
+    MATRIX.update(_part.ENTRIES)

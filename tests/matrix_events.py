@@ -14,7 +14,47 @@ change the seeded event stop short, so the routes that sort after them answer fo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 from isolation_matrix import E, Entry
+
+from federa.events.models import (
+    Attendance,
+    Certificate,
+    Event,
+    EventSession,
+    Registration,
+    ReminderSent,
+    SurveyResponse,
+)
+
+OBJECT_PARAMS = ("event_id", "session_id", "registration_id")
+
+
+async def seed(network: Any, organiser: Any, attendee: Any) -> dict[str, Any]:
+    """A published event open to the network's members, a session next week, the attendee registered."""
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+    event = await Event.create(network=network, title=f"Corso {network.name}", capacity=30, confirmed_count=1,
+                               status="published", venue="Via Roma 1", starts_at=start, created_by=organiser)
+    session = await EventSession.create(event=event, starts_at=start, ends_at=start + timedelta(hours=3),
+                                        hours=3)
+    registration = await Registration.create(network=network, event=event, person=attendee, status="confirmed",
+                                             confirmed_at=start - timedelta(days=8))
+    return {"event_id": event.id, "session_id": session.id, "registration_id": registration.id}
+
+
+def beta_rows(beta: int) -> list[Any]:
+    return [
+        Event.filter(network_id=beta).order_by("id").values(),
+        EventSession.filter(event__network_id=beta).order_by("id").values(),
+        Registration.filter(network_id=beta).order_by("id").values(),
+        Attendance.filter(network_id=beta).order_by("id").values(),
+        Certificate.filter(network_id=beta).order_by("id").values(),
+        SurveyResponse.filter(network_id=beta).order_by("id").values(),
+        ReminderSent.filter(network_id=beta).order_by("id").values(),
+    ]
+
 
 # Column order:      anon out mem cadm crd nadm dual padm
 ENTRIES: dict[tuple[str, str], Entry] = {

@@ -10,28 +10,18 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from conftest import World, api_token, csrf_token, make_network, make_person, sign_in
-from isolation_matrix import MATRIX, PERSONAS, Entry
+from isolation_matrix import MATRIX, PARTS, PERSONAS, Entry
 from starlette.routing import BaseRoute, Mount, Route
 from tortoise.expressions import Q
 
 from federa.accounts.models import Affiliation, ApiToken, Invitation, NetworkRole
 from federa.app import create_app
 from federa.audit.models import AuditEntry
-from federa.events.models import (
-    Attendance,
-    Certificate,
-    Event,
-    EventSession,
-    Registration,
-    ReminderSent,
-    SurveyResponse,
-)
 from federa.networks.models import (
     Cooperative,
     CooperativeSector,
@@ -45,8 +35,8 @@ from federa.networks.models import (
 from federa.settings import Settings
 
 BETA_ONLY = "Cooperativa Beta"  # the name of beta_coop, a member of beta only
-OBJECT_PARAMS = ("coop_id", "membership_id", "partnership_id", "role_id", "affiliation_id", "job_id", "event_id",
-                 "session_id", "registration_id")
+OBJECT_PARAMS = ("coop_id", "membership_id", "partnership_id", "role_id", "affiliation_id", "job_id",
+                 *(name for part in PARTS for name in getattr(part, "OBJECT_PARAMS", ())))
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 UNKNOWN = {"int": "987654", "str": "nothing", "path": "nothing"}
 Key = tuple[str, str]
@@ -119,23 +109,11 @@ async def objects(world: World) -> Objects:
             # an import waiting for confirmation, with nothing in it (confirming it writes no cooperative)
             "job_id": (await ImportJob.create(network=network, created_by=role_person, filename="elenco.csv",
                                               rows=[], errors=[], status="preview")).id,
-            **await event_objects(network, role_person, person),
+            **{k: v for part in PARTS for k, v in (await part.seed(network, role_person, person)).items()},
         }
 
     return Objects(alpha=await side(world.alpha, world.coop, world.member, world.network_admin),
                    beta=await side(world.beta, world.beta_coop, world.outsider, beta_admin))
-
-
-async def event_objects(network: Network, organiser: Any, attendee: Any) -> dict[str, Any]:
-    """A published event open to the network's members, a session next week, the attendee registered."""
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
-    event = await Event.create(network=network, title=f"Corso {network.name}", capacity=30, confirmed_count=1,
-                               status="published", venue="Via Roma 1", starts_at=start, created_by=organiser)
-    session = await EventSession.create(event=event, starts_at=start, ends_at=start + timedelta(hours=3),
-                                        hours=3)
-    registration = await Registration.create(network=network, event=event, person=attendee, status="confirmed",
-                                             confirmed_at=start - timedelta(days=8))
-    return {"event_id": event.id, "session_id": session.id, "registration_id": registration.id}
 
 
 def fill(template: str, values: dict[str, Any], entry: Entry | None) -> str:
@@ -162,13 +140,7 @@ async def beta_state(world: World) -> tuple[Any, ...]:
         Affiliation.filter(cooperative_id__in=coops).order_by("id").values(),
         Invitation.filter(cooperative_id__in=coops).order_by("id").values(),
         AuditEntry.filter(network_id=beta).count(),
-        Event.filter(network_id=beta).order_by("id").values(),
-        EventSession.filter(event__network_id=beta).order_by("id").values(),
-        Registration.filter(network_id=beta).order_by("id").values(),
-        Attendance.filter(network_id=beta).order_by("id").values(),
-        Certificate.filter(network_id=beta).order_by("id").values(),
-        SurveyResponse.filter(network_id=beta).order_by("id").values(),
-        ReminderSent.filter(network_id=beta).order_by("id").values(),
+        *(query for part in PARTS for query in part.beta_rows(beta)),
     )
     # One after the other: a shared PostgreSQL has few connections to spare.
     return tuple([await query for query in queries])

@@ -20,11 +20,19 @@ from federa.accounts import views as accounts_views
 from federa.events import api as events_api
 from federa.events import attendance_api, attendance_views, calendar_api, calendar_views, reminders
 from federa.events import views as events_views
+from federa.federation import op_views, rp_views
+from federa.groups import api as groups_api
+from federa.groups import discussion_api, discussion_views
+from federa.groups import views as groups_views
+from federa.library import api as library_api
+from federa.library import views as library_views
 from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
 from federa.networks import api as networks_api
 from federa.notifications import outbox
 from federa.notifications import views as notification_views
 from federa.notifications.courier import Courier
+from federa.search import api as search_api
+from federa.search import views as search_views
 from federa.settings import Settings
 from federa.tenancy import TenancyMiddleware
 from federa.web import errors, health, openapi
@@ -37,13 +45,16 @@ log = logging.getLogger("federa.app")
 
 def routes(settings: Settings) -> list:
     api_routes: list[BaseRoute] = [*accounts_api.routes, *networks_api.routes, *events_api.routes,
-                                   *attendance_api.routes, *calendar_api.routes]
+                                   *attendance_api.routes, *calendar_api.routes, *groups_api.routes,
+                                   *discussion_api.routes, *library_api.routes, *search_api.routes]
     return [
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
         *health.routes,
         Mount("/api/v1", routes=[*api_routes, *openapi.routes(api_routes)]),
         Mount("/n/{slug}", routes=[*public_views.routes, *manage_views.routes, *transfer_views.routes,
-                                   *events_views.routes, *attendance_views.routes, *calendar_views.routes]),
+                                   *events_views.routes, *attendance_views.routes, *calendar_views.routes,
+                                   *groups_views.routes, *discussion_views.routes, *library_views.routes,
+                                   *search_views.routes, *rp_views.routes, *op_views.routes]),
         *accounts_views.routes,
         *events_views.account_routes,
         *attendance_views.account_routes,
@@ -51,6 +62,12 @@ def routes(settings: Settings) -> list:
         *coop_views.routes,
         *admin_views.routes,
         *notification_views.routes,
+        *groups_views.account_routes,
+        *discussion_views.account_routes,
+        *library_views.account_routes,
+        *search_views.account_routes,
+        *rp_views.account_routes,
+        *op_views.account_routes,
     ]
 
 

@@ -16,6 +16,12 @@ MODEL_MODULES = [
     "federa.notifications.models",
     "federa.audit.models",
     "federa.events.models",
+    "federa.groups.models",
+    "federa.groups.discussion_models",
+    "federa.library.models",
+    "federa.search.models",
+    "federa.federation.rp_models",
+    "federa.federation.op_models",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Working groups ("gruppi di lavoro"): members across cooperatives and networks, discussions."""

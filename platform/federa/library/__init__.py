@@ -1,0 +1,1 @@
+"""The knowledge library ("buone pratiche"): articles with history, documents, comments, useful marks."""

@@ -1,0 +1,3 @@
+"""Models of this part (placeholder: filled by its owner)."""
+
+from __future__ import annotations
