@@ -11,9 +11,9 @@ from federa.events.attendance import attended_share
 from federa.events.eligibility import may_register
 from federa.events.models import Attendance, Certificate, Event, EventSession, Registration, SurveyResponse
 from federa.events.schemas import ROME
-from federa.events.services import render_markdown
 from federa.networks.models import Cooperative, Membership, Network, Partnership
 from federa.networks.queries import presence_matrix
+from federa.web.markdown import render_markdown
 from federa.web.security import verify_password
 
 

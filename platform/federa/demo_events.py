@@ -27,9 +27,9 @@ from federa.events.models import (
     SurveyResponse,
 )
 from federa.events.schemas import ROME
-from federa.events.services import render_markdown
 from federa.events.survey import STANDARD
 from federa.networks.models import Cooperative, Membership, Network
+from federa.web.markdown import render_markdown
 
 R = RegistrationStatus
 SOCIO = "socio@coop21.example.org"

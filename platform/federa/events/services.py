@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import nh3
-from markdown_it import MarkdownIt
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -31,19 +29,9 @@ from federa.networks.access import Access, is_cooperative_admin
 from federa.networks.models import Membership, Network
 from federa.notifications import outbox
 from federa.web.i18n import gettext as _
+from federa.web.markdown import render_markdown
 
 R = RegistrationStatus
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre",
-         "table", "thead", "tbody", "tr", "th", "td", "s", "hr"}
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, then an allow-list sanitiser: no scripts, no event handlers, no javascript: links."""
-    return nh3.clean(_markdown.render(text), tags=_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
-
-
 async def access_event(network: Network, event_id: int) -> Event:
     """The event of this network, or NotFound (also when it belongs to another network)."""
     event = await Event.get_or_none(id=event_id, network_id=network.id)
