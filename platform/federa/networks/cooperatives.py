@@ -21,6 +21,7 @@ from federa.networks.models import (
     Network,
 )
 from federa.networks.schemas import CooperativeIn, CooperativePatch, ServiceIn
+from federa.search import index
 from federa.web.i18n import gettext as _
 
 PROFILE_FIELDS = ("legal_name", "coop_type", "province", "city", "address", "email", "phone", "website",
@@ -52,6 +53,7 @@ async def create_member(access: Access, data: CooperativeIn) -> Cooperative:
     await MembershipChange.create(network_id=access.network.id, membership=membership, from_status=None,
                                   to_status=MembershipStatus.ACTIVE.value, actor=access.person,
                                   note="added by the network")
+    await index.refresh("cooperative", cooperative.id)
     await record("cooperative.added", actor=access.person, network=access.network, obj=cooperative,
                  tax_code=data.tax_code)
     return cooperative
@@ -96,6 +98,7 @@ async def update(cooperative_id: int, data: CooperativePatch, *, actor: Person |
             await _replace_services(cooperative, data.services)
         await record("cooperative.updated", actor=actor, network=network, obj=cooperative,
                      fields=sorted(changes))
+        await index.refresh("cooperative", cooperative.id)
     return cooperative
 
 

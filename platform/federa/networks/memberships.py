@@ -13,6 +13,7 @@ from federa.errors import Conflict, NotFound, PermissionDenied
 from federa.networks.access import Access, is_cooperative_admin
 from federa.networks.models import Cooperative, Membership, MembershipChange, MembershipStatus, Network
 from federa.notifications import outbox
+from federa.search import index
 from federa.web.i18n import gettext as _
 
 S = MembershipStatus
@@ -97,6 +98,7 @@ async def _log_change(membership: Membership, old: str | None, new: str, actor: 
                                   to_status=new, actor=actor, note=note)
     await record(f"membership.{new}", actor=actor, obj=membership, network=membership.network_id,
                  cooperative_id=membership.cooperative_id, note=note or None)
+    await index.refresh("cooperative", membership.cooperative_id)  # its visibility follows the status
 
 
 async def _tell_cooperative(network: Network, cooperative: Cooperative, status: str,
