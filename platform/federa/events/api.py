@@ -93,7 +93,7 @@ async def _event_out(access: Access, event: Event) -> EventOut:
         online_url=event.online_url if (access.can_manage or confirmed) else None,
         cooperative_ids=list(coops), cancel_cutoff_hours=event.cancel_cutoff_hours,  # type: ignore[arg-type]
         attendance_threshold=event.attendance_threshold,
-        questions=[QuestionOut(**q) for q in event.questions or []], my_registration=mine)
+        questions=[QuestionOut(**q) for q in event.questions or []], my_registration=mine, group_id=event.group_id)
 
 
 # ----- events ------------------------------------------------------------------------------------------

@@ -40,7 +40,16 @@ async def _form_page(request: Request, access: Access, form: dict[str, Any], err
         "form": form, "errors": errors, "event": event, "access": access, "sectors": SECTORS,
         "provinces": provinces(), "kinds": KINDS, "audiences": AUDIENCE_HINTS,
         "cooperatives": await queries.member_cooperatives(access.network, chosen),
+        "groups": await _groups(access),
     }, status=status)
+
+
+async def _groups(access: Access) -> list[tuple[str, str]]:
+    """(id, name) of the network's working groups, for the event's "organised by" choice."""
+    from federa.groups.models import WorkingGroup
+
+    rows = await WorkingGroup.filter(network_id=access.network.id).order_by("name", "id").values_list("id", "name")
+    return [(str(i), str(n)) for i, n in rows]
 
 
 async def event_new(request: Request) -> Response:

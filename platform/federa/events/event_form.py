@@ -25,7 +25,7 @@ MAX_ROWS = 60
 SESSION_PARTS = ("date", "starts_at", "ends_at", "hours")
 QUESTION_PARTS = ("label", "kind", "choices", "required")
 SCALARS = ("title", "description", "venue", "province", "online_url", "capacity", "registration_opens_at",
-           "registration_closes_at", "cancel_cutoff_hours", "attendance_threshold", "audience")
+           "registration_closes_at", "cancel_cutoff_hours", "attendance_threshold", "audience", "group_id")
 _ROW = re.compile(r"^(sessions|questions)\.(\d{1,3})\.")
 _DATE_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -225,6 +225,7 @@ def form_of(event: Event, sessions: list[EventSession], cooperative_ids: list[in
         "registration_closes_at": _local(event.registration_closes_at),
         "cancel_cutoff_hours": str(event.cancel_cutoff_hours),
         "attendance_threshold": str(event.attendance_threshold), "audience": event.audience,
+        "group_id": str(event.group_id or ""),
         "sectors": [s for s in event.sectors.split(",") if s], "cooperative_ids": [str(c) for c in cooperative_ids],
     }
     for index, session in enumerate(sessions):

@@ -34,6 +34,7 @@ class Event(Model):
 
     network_id: int
     created_by_id: int | None
+    group_id: int | None
     sessions: fields.ReverseRelation[EventSession]
 
     id = fields.IntField(primary_key=True)
@@ -62,6 +63,9 @@ class Event(Model):
     starts_at = fields.DatetimeField(null=True)  # the first session's start, kept for ordering lists
     created_by: Any = fields.ForeignKeyField("models.Person", related_name="events_created", null=True,
                                              on_delete=fields.SET_NULL)
+    # the working group organising the event, listed on the group's page
+    group: Any = fields.ForeignKeyField("models.WorkingGroup", related_name="events", null=True,
+                                        on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

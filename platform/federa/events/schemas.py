@@ -84,6 +84,7 @@ class EventIn(Strict):
     attendance_threshold: Annotated[int, Field(ge=1, le=100)] = 75
     questions: list[QuestionIn] = Field(default_factory=list, max_length=20)
     sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=50)]
+    group_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None  # the working group organising it
 
     @model_validator(mode="after")
     def _consistent(self) -> EventIn:
@@ -192,6 +193,7 @@ class EventOut(EventSummaryOut):
     attendance_threshold: int
     questions: list[QuestionOut]
     my_registration: RegistrationOut | None = None
+    group_id: int | None = None
 
 
 class MyRegistrationOut(BaseModel):

@@ -28,6 +28,7 @@ from federa.events.schemas import EventIn, RegisterIn
 from federa.networks.access import Access, is_cooperative_admin
 from federa.networks.models import Membership, Network
 from federa.notifications import outbox
+from federa.search import index as search_index
 from federa.web.i18n import gettext as _
 from federa.web.markdown import render_markdown
 
@@ -44,11 +45,13 @@ async def create_event(access: Access, data: EventIn) -> Event:
     """A coordinator creates a draft event with its sessions."""
     access.require_manage()
     await _check_cooperatives(access.network, data.cooperative_ids)
+    await _check_group(access.network, data.group_id)
     async with in_transaction():
         event = await Event.create(network_id=access.network.id, created_by=access.person,
                                    starts_at=min(s.starts_at for s in data.sessions), **_fields(data))
         await _replace_children(event, data)
         await record("event.created", actor=access.person, network=access.network, obj=event)
+        await search_index.refresh("event", event.id)
     return event
 
 
@@ -59,6 +62,7 @@ async def update_event(access: Access, event_id: int, data: EventIn) -> Event:
     if event.status in (EventStatus.CANCELLED.value, EventStatus.COMPLETED.value):
         raise Conflict(_("A cancelled or completed event cannot be changed."))
     await _check_cooperatives(access.network, data.cooperative_ids)
+    await _check_group(access.network, data.group_id)
     before = await _schedule(event)
     async with in_transaction():
         # The capacity guard is in the UPDATE itself: a registration racing this edit cannot slip past it.
@@ -69,6 +73,7 @@ async def update_event(access: Access, event_id: int, data: EventIn) -> Event:
                                               n=event.confirmed_count))
         await _replace_children(event, data)
         await record("event.updated", actor=access.person, network=access.network, obj=event)
+        await search_index.refresh("event", event.id)
         event = await Event.get(id=event.id)
         moved = event.status == EventStatus.PUBLISHED.value and before != await _schedule(event)
         if moved:  # calendars take an update only when its SEQUENCE grows (RFC 5545 3.8.7.4)
@@ -87,7 +92,7 @@ def _fields(data: EventIn) -> dict[str, Any]:
         "venue": data.venue, "province": data.province, "online_url": data.online_url, "capacity": data.capacity,
         "registration_opens_at": data.registration_opens_at, "registration_closes_at": data.registration_closes_at,
         "cancel_cutoff_hours": data.cancel_cutoff_hours, "attendance_threshold": data.attendance_threshold,
-        "questions": [q.model_dump() for q in data.questions],
+        "questions": [q.model_dump() for q in data.questions], "group_id": data.group_id,
     }
 
 
@@ -110,6 +115,13 @@ async def _replace_children(event: Event, data: EventIn) -> None:
                                         for c in dict.fromkeys(data.cooperative_ids)])
 
 
+async def _check_group(network: Network, group_id: int | None) -> None:
+    from federa.groups.models import WorkingGroup
+
+    if group_id is not None and not await WorkingGroup.exists(id=group_id, network_id=network.id):
+        raise Invalid.field("group_id", _("Choose a working group of this network."))
+
+
 async def _check_cooperatives(network: Network, ids: list[int]) -> None:
     if ids:
         found = await Membership.filter(network_id=network.id, cooperative_id__in=ids).count()
@@ -130,6 +142,7 @@ async def publish_event(access: Access, event_id: int) -> Event:
                 status=EventStatus.PUBLISHED.value):
             raise Conflict(_("Only a draft can be published."))
         await record("event.published", actor=access.person, network=access.network, obj=event)
+        await search_index.refresh("event", event.id)
     return await Event.get(id=event.id)
 
 
@@ -143,6 +156,7 @@ async def cancel_event(access: Access, event_id: int) -> Event:
             raise Conflict(_("This event cannot be cancelled any more."))
         messages = await _tell_registered(event, "event_cancelled", (R.CONFIRMED, R.WAITING))
         await record("event.cancelled", actor=access.person, network=access.network, obj=event)
+        await search_index.refresh("event", event.id)
     await outbox.dispatch(messages)
     return await Event.get(id=event.id)
 
