@@ -22,6 +22,10 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Paths that never carry a browser session: the API takes bearer tokens only, the rest has no forms.
 # A future endpoint called by another server (an OAuth token endpoint, a webhook) belongs here too.
 CSRF_EXEMPT = ("/api/", "/static/", "/livez", "/readyz")
+# The OpenID provider's endpoints that other sites' servers and forms call: token and userinfo (client
+# credentials or a bearer token, no cookie), authorize (a form post from the client's page: it only
+# validates and then asks the person) and the end-session endpoint (it only asks for confirmation).
+CSRF_EXEMPT_EXACT = frozenset({"/oauth/token", "/oauth/userinfo", "/oauth/authorize", "/oauth/logout"})
 
 
 def add_security_headers(headers: MutableHeaders, *, production: bool, signed_in: bool) -> None:
@@ -72,7 +76,8 @@ class CsrfSeedMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session = scope.get("session")
-        if scope["type"] != "http" or session is None or scope["path"].startswith(CSRF_EXEMPT):
+        if scope["type"] != "http" or session is None or scope["path"].startswith(CSRF_EXEMPT) \
+                or scope["path"] in CSRF_EXEMPT_EXACT:
             return await self.app(scope, receive, send)
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
