@@ -26,7 +26,7 @@ from starlette.routing import Route
 from federa.networks.access import _STANDING_SQL as ACCESS_SQL
 from federa.networks.access import Access
 from federa.search import engine_postgres
-from federa.search.queries import MATCH_CAP, FacetRow, count_facets, scope_for
+from federa.search.queries import MATCH_CAP, count_facets, scope_for
 from federa.search.schemas import SearchQuery
 from federa.search.tokens import standing_sql, viewer_from
 
@@ -52,14 +52,16 @@ async def search(request: Request) -> Response:
         viewer = viewer_from(access, [dict(r) for r in await con.fetch(STANDING, network_id, person_id)])
         scope = scope_for(viewer, query)
         sql, values = engine_postgres.facet_sql(scope)
-        rows = [FacetRow(r["kind"], r["own"], r["period"], r["sectors"], r["n"]) for r in await con.fetch(sql, *values)]
+        found = [engine_postgres.facet_row(r) for r in await con.fetch(sql, *values)]
+        more = sum(r.n for r in found) > MATCH_CAP or any(r.bounded for r in found)
+        rows = [r for r in found if r.n]
         total, _facets = count_facets(rows, scope.filters)
         hits: list[Any] = []
         if total:
             sql, values = engine_postgres.page_sql(scope, query.per_page, (query.page - 1) * query.per_page)
             hits = [{"kind": r["kind"], "id": r["object_id"], "title": r["title"], "snippet": r["snippet"]}
                     for r in await con.fetch(sql, *values)]
-    body = {"total": total, "more": sum(r.n for r in rows) > MATCH_CAP, "items": hits}
+    body = {"total": total, "more": more, "items": hits}
     return Response(json.dumps(body), media_type="application/json")
 
 

@@ -7,8 +7,9 @@ import pytest
 from conftest import World, sign_in
 from search.search_helpers import library_item
 
+from federa import db
 from federa.networks.access import access_in
-from federa.search import queries
+from federa.search import engine_postgres, queries
 from federa.search.schemas import SearchQuery
 
 
@@ -82,7 +83,7 @@ async def test_the_page_escapes_titles_and_snippets(world: World, client: httpx.
 async def test_an_empty_query_explains_itself(world: World, client: httpx.AsyncClient) -> None:
     response = await client.get("/n/rete-alfa/search")
     assert response.status_code == 200
-    assert "Type what you are looking for" in response.text
+    assert "Type what you are looking for" in response.text or "Scrivi cosa stai cercando" in response.text
     api = await client.get("/api/v1/networks/rete-alfa/search")
     assert api.status_code == 200 and api.json()["items"] == [] and api.json()["total"] == 0
 
@@ -91,8 +92,46 @@ async def test_a_query_too_long_is_refused_with_a_message(world: World, client: 
     await library_item(world.alpha, "Bilancio sociale", "Testo.", visibility="public")
     response = await client.get("/n/rete-alfa/search", params={"q": "bilancio " * 30})
     assert response.status_code == 422
-    assert "Use at most 200 characters" in response.text and "Bilancio sociale" not in response.text
+    assert "Use at most 200 characters" in response.text or "Usa al massimo 200 caratteri" in response.text
+    assert "Bilancio sociale" not in response.text
     api = await client.get("/api/v1/networks/rete-alfa/search", params={"q": "bilancio " * 30})
     assert api.status_code == 422 and "q" in api.json()["errors"]
     bad_facet = await client.get("/api/v1/networks/rete-alfa/search", params={"q": "x", "kind": "people"})
     assert bad_facet.status_code == 422 and "kind" in bad_facet.json()["errors"]
+
+
+async def test_a_negated_phrase_keeps_entries_with_its_words_apart(world: World) -> None:
+    await library_item(world.alpha, "Accoglienza e inserimento", "Un inserimento nel contesto lavorativo.")
+    await library_item(world.alpha, "Accoglienza al lavoro", "Percorsi di inserimento lavorativo.")
+    await library_item(world.alpha, "Accoglienza notturna", "Posti letto.")
+    assert sorted(await titles(world, 'accoglienza -"inserimento lavorativo"')) == [
+        "Accoglienza e inserimento", "Accoglienza notturna"]
+    assert await titles(world, '"inserimento lavorativo" -notturna') == ["Accoglienza al lavoro"]
+    assert await titles(world, '"inserimento lavorativo" -percorsi') == []
+
+
+@pytest.mark.parametrize(("q", "phrase"), [('"bilancio sociale"', True), ("socio-sanitario", True),
+                                           ("dell'utenza", True), ("bilancio sociale", False),
+                                           ("accoglienza -bando", False), ("cooperativa", False)])
+def test_which_words_may_make_a_phrase(q: str, phrase: bool) -> None:
+    assert engine_postgres.phrased(q) is phrase
+
+
+async def test_a_phrase_is_sought_among_a_bounded_number_of_candidates(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "PHRASE_CANDIDATES", 4)
+    for i in range(6):  # all the words, apart: candidates that are not matches
+        await library_item(world.alpha, f"Verbale {i}", "Inserimento di un socio, bilancio lavorativo annuale.")
+    for i in range(2):
+        await library_item(world.alpha, f"Percorso {i}", "Un inserimento lavorativo riuscito.")
+    access = await access_in(world.alpha, world.member)
+    results = await queries.search(access, SearchQuery(q='"inserimento lavorativo"'))
+    assert all(h.title.startswith("Percorso") for h in results.hits)  # never a hit without the phrase
+    assert results.total == len(results.hits) and not results.similar
+    if db.dialect() == "postgres":  # the bound: 4 of the 8 candidates were checked, so "at least"
+        assert results.capped and results.total <= 2
+    else:  # FTS5 keeps positions in its index: a phrase costs no more than words there
+        assert not results.capped and results.total == 2
+    monkeypatch.setattr(queries, "PHRASE_CANDIDATES", 20)  # fewer candidates than the bound: exact
+    results = await queries.search(access, SearchQuery(q='"inserimento lavorativo"'))
+    assert not results.capped and sorted(h.title for h in results.hits) == ["Percorso 0", "Percorso 1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from tortoise import connections
@@ -11,6 +12,8 @@ from federa.search.snippets import START, STOP, marked
 if TYPE_CHECKING:
     from federa.search.queries import FacetRow, Hit, Scope
 
+# Quotes, or words joined by punctuation ("socio-sanitario"): websearch_to_tsquery may make a phrase of them.
+_PHRASE = re.compile(r'"|\w[^\w\s]+\w')
 HEADLINE = (f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, ShortWord=3, MaxFragments=2, "
             'FragmentDelimiter=" … "')
 
@@ -53,45 +56,101 @@ def _chosen(scope: Scope, p: Params) -> str:
     return "".join(f" AND {w}" for w in where)
 
 
+def phrased(q: str) -> bool:
+    """Whether the words may make a phrase query: one GIN cannot answer (it has no positions), so each
+    candidate's whole tsvector must be read to check it."""
+    return bool(_PHRASE.search(q))
+
+
+def _words(p: Params, q: str) -> str:
+    """The query with its phrases loosened to their words (and negations dropped, by querytree): it finds
+    every entry the query finds, and GIN answers it without reading any tsvector."""
+    tree = f"querytree(websearch_to_tsquery('italian', {p(q)}))"
+    return (f"(CASE WHEN {tree} IN ('', 'T') THEN websearch_to_tsquery('italian', {p(q)}) "
+            rf"ELSE regexp_replace({tree}, '<(\d+|-)>', '&', 'g')::tsquery END)")
+
+
+def _candidates(scope: Scope, p: Params, where: str) -> str:
+    """The newest PHRASE_CANDIDATES visible entries with all the words of a phrase query: the phrase is
+    checked among these only (exact when there are fewer, else the page says "at least"). Newest, not
+    first found: a bounded scan starts where the last one stopped (synchronized scans), so the count
+    would change from one search to the next (the backward scan of the key costs about as much)."""
+    from federa.search.queries import PHRASE_CANDIDATES
+
+    return (f"SELECT e.id FROM search_entry e WHERE {where} AND e.tsv @@ {_words(p, scope.q)} "
+            f"ORDER BY e.id DESC LIMIT {p(PHRASE_CANDIDATES)}")
+
+
 def facet_sql(scope: Scope) -> tuple[str, list[Any]]:
     """Visible matches counted by kind, side, period and sector list, at most the latest MATCH_CAP + 1 of
-    them: a word found in most of a big library is not worth counting exactly on every search."""
-    from federa.search.queries import MATCH_CAP
+    them: a word found in most of a big library is not worth counting exactly on every search. Each row
+    says whether the matches were sought among bounded candidates (a phrase, _candidates); when none
+    matched there, one row with n = 0 still says so."""
+    from federa.search.queries import MATCH_CAP, PHRASE_CANDIDATES
 
     p = Params()
-    sql = (f"SELECT kind, own, period, sectors, count(*) AS n FROM (SELECT e.kind, "
-           f"e.network_id = {p(scope.viewer.network_id)} AS own, {_period(scope, p)} AS period, e.sectors "
-           f"FROM search_entry e WHERE {_visible(scope, p)} AND e.tsv @@ websearch_to_tsquery('italian', "
-           f"{p(scope.q)}) LIMIT {p(MATCH_CAP + 1)}) m GROUP BY 1, 2, 3, 4")
+    columns = (f"e.kind, e.network_id = {p(scope.viewer.network_id)} AS own, {_period(scope, p)} AS period, "
+               f"e.sectors")
+    q = f"websearch_to_tsquery('italian', {p(scope.q)})"
+    if not phrased(scope.q):
+        sql = (f"SELECT kind, own, period, sectors, count(*) AS n, false AS bounded FROM (SELECT {columns} "
+               f"FROM search_entry e WHERE {_visible(scope, p)} AND e.tsv @@ {q} LIMIT {p(MATCH_CAP + 1)}) m "
+               f"GROUP BY 1, 2, 3, 4")
+        return sql, p.values
+    sql = (f"WITH c AS MATERIALIZED ({_candidates(scope, p, _visible(scope, p))}) "
+           f"SELECT m.kind, m.own, m.period, m.sectors, count(m.kind) AS n, "
+           f"b.bounded FROM (SELECT count(*) >= {p(PHRASE_CANDIDATES)} AS bounded FROM c) b LEFT JOIN "
+           f"(SELECT {columns} FROM c JOIN search_entry e ON e.id = c.id WHERE e.tsv @@ {q} "
+           f"LIMIT {p(MATCH_CAP + 1)}) m ON true GROUP BY 1, 2, 3, 4, 6")
     return sql, p.values
 
 
 async def facet_rows(scope: Scope) -> list[FacetRow]:
     """The facet counts of facet_sql (one query)."""
+    rows = await connections.get("default").execute_query_dict(*facet_sql(scope))
+    return [facet_row(r) for r in rows]
+
+
+def facet_row(r: Any) -> FacetRow:
+    """A row of facet_sql as a FacetRow."""
     from federa.search.queries import FacetRow
 
-    rows = await connections.get("default").execute_query_dict(*facet_sql(scope))
-    return [FacetRow(r["kind"], bool(r["own"]), r["period"], r["sectors"], int(r["n"])) for r in rows]
+    return FacetRow(r["kind"] or "", bool(r["own"]), r["period"] or "", r["sectors"] or "", int(r["n"]),
+                    bounded=bool(r["bounded"]))
 
 
 def page_sql(scope: Scope, limit: int, offset: int) -> tuple[str, list[Any]]:
     """One page of visible matches with the chosen facets, best first, with highlighted snippets.
 
     Ranking reads each candidate's whole tsvector (out of line: one more page read each), so the candidates
-    are bounded: the latest RANKED entries (by id: the same answer every time) whose title matches and the
-    latest RANKED matches. For a word in a few hundred entries that is all of them; for one in most of
-    the library, recent title matches come first (ranking every match cost seconds in bench/search.py).
+    are bounded: the first RANKED entries found whose title matches and the first RANKED matches (for a
+    phrase: the first RANKED matches among facet_sql's candidates). For a word in a few hundred entries
+    that is all of them; for one in most of the library, title matches come first (ranking every match
+    cost seconds in bench/search.py).
     """
     from federa.search.queries import RANKED
 
     p = Params()
     q = f"websearch_to_tsquery('italian', {p(scope.q)})"
-    where = f"{_visible(scope, p)}{_chosen(scope, p)}"
+    visible, chosen = _visible(scope, p), _chosen(scope, p)
+    where = f"{visible}{chosen}"
     ranked = p(RANKED)
+    if phrased(scope.q):
+        # Among the same bounded candidates as facet_sql (their titles included): the page ranks what was
+        # counted, and a title outside them is not worth checking the phrase in every old entry.
+        candidates = (f"SELECT e.id FROM ({_candidates(scope, p, visible)}) c JOIN search_entry e ON e.id = c.id "
+                      f"WHERE e.tsv @@ {q}{chosen} LIMIT {ranked}")
+    else:
+        titled = f"SELECT e.id FROM search_entry e WHERE {where} AND e.title_tsv @@ {q}"
+        if "-" in scope.q:
+            # A title matching "a -b" may belong to an entry whose text has b: the whole entry must match
+            # too (checked after the title index found them: OFFSET 0 keeps the planner from scanning all).
+            titled = (f"SELECT t.id FROM (SELECT e.id, e.tsv FROM search_entry e WHERE {where} "
+                      f"AND e.title_tsv @@ {q} OFFSET 0) t WHERE t.tsv @@ {q}")
+        candidates = (f"({titled} LIMIT {ranked}) UNION (SELECT e.id FROM search_entry e WHERE {where} "
+                      f"AND e.tsv @@ {q} LIMIT {ranked})")
     # The headline is computed for the page's rows only (the inner query ranks and cuts first).
-    sql = (f"WITH candidates AS MATERIALIZED ("
-           f"(SELECT e.id FROM search_entry e WHERE {where} AND e.title_tsv @@ {q} LIMIT {ranked}) UNION "
-           f"(SELECT e.id FROM search_entry e WHERE {where} AND e.tsv @@ {q} LIMIT {ranked})) "
+    sql = (f"WITH candidates AS MATERIALIZED ({candidates}) "
            f"SELECT r.kind, r.object_id, r.network_id, n.slug, n.name AS network_name, r.title, r.path, r.sectors, "
            f"r.date, ts_headline('italian', CASE WHEN r.body = '' THEN r.title ELSE r.body END, {q}, "
            f"{p(HEADLINE)}) AS snippet FROM (SELECT e.id, e.kind, e.object_id, e.network_id, e.title, e.path, "
@@ -120,10 +179,10 @@ async def similar(scope: Scope, limit: int) -> list[Hit]:
            f"WHERE {_visible(scope, p)} AND {q} <% e.title "
            f"ORDER BY word_similarity({q}, e.title) DESC, e.id DESC LIMIT {p(limit)}")
     rows = await connections.get("default").execute_query_dict(sql, p.values)
-    return [_hit(r, marked(_words(r["snippet"]))) for r in rows]
+    return [_hit(r, marked(_cut(r["snippet"]))) for r in rows]
 
 
-def _words(text: str) -> str:
+def _cut(text: str) -> str:
     """The start of a text cut at a word, with an ellipsis when cut."""
     if len(text) < 240:
         return text

@@ -21,6 +21,9 @@ FACETS = ("kind", "sector", "network", "date")
 # match costs a heap page read, each ranked one a read of its tsvector too (bench/search.py).
 MATCH_CAP = 500
 RANKED = 100
+# A phrase (GIN has no positions: each candidate's tsvector is read to check it) is sought among at most
+# this many entries having all its words: exact below it, "at least" beyond (engine_postgres._candidates).
+PHRASE_CANDIDATES = 500
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class FacetRow:
     period: str
     sectors: str
     n: int
+    bounded: bool = False  # counted among bounded candidates that were all used: more may match
 
     def value(self, facet: str) -> str:
         return {"kind": self.kind, "network": "own" if self.own else "partners", "date": self.period}[facet]
@@ -122,13 +126,14 @@ async def search(access: Access, query: SearchQuery, *, now: datetime | None = N
     scope = scope_for(await viewer(access), query, now)
     engine = engine_postgres if db.dialect() == "postgres" else engine_sqlite
     rows = await engine.facet_rows(scope)
-    capped = sum(r.n for r in rows) > MATCH_CAP
+    capped = sum(r.n for r in rows) > MATCH_CAP or any(r.bounded for r in rows)
+    rows = [r for r in rows if r.n]
     total, facets = count_facets(rows, scope.filters)
     if total == 0:
-        if not rows:  # nothing at all matched the words (facets could not explain it): typos?
+        if not rows and not capped:  # nothing at all matched the words (facets could not explain it): typos?
             similar = await engine.similar(scope, query.per_page)
             return Results(hits=similar, total=len(similar), facets={f: [] for f in FACETS}, similar=bool(similar))
-        return Results(hits=[], total=0, facets=facets)
+        return Results(hits=[], total=0, facets=facets, capped=capped)
     offset = (query.page - 1) * query.per_page
     hits = await engine.page(scope, query.per_page, offset) if offset < total or capped else []
     return Results(hits=hits, total=total, facets=facets, capped=capped)
