@@ -55,6 +55,28 @@ async def send_reminders(ctx: dict[str, Any]) -> int:
     return await reminders.send_due_reminders()
 
 
+async def discussion_fan_out(ctx: dict[str, Any], post_id: int) -> int:
+    """Queue the e-mails of a new discussion post to members who want each post; once per post."""
+    from federa.groups import discussion_notices
+
+    return await discussion_notices.fan_out(post_id)
+
+
+async def deliver_discussion_batch(ctx: dict[str, Any], message_ids: list[int]) -> int:
+    """Deliver a batch of discussion e-mails (one job per batch, not per person); leavers' are withheld."""
+    from federa.groups import discussion_notices
+
+    return await discussion_notices.deliver_batch(message_ids, ctx["courier"].deliver)
+
+
+async def send_discussion_digests(ctx: dict[str, Any]) -> int:
+    """Fan out posts whose job was lost, then queue the daily digests due (each person, network, day once)."""
+    from federa.groups import digests, discussion_notices
+
+    await discussion_notices.sweep()
+    return await digests.send_digests()
+
+
 async def apply_import(ctx: dict[str, Any], job_id: int, actor_id: int | None = None) -> str:
     """Apply a confirmed directory import; a repeated run of a started or finished job is a no-op."""
     from federa.networks import imports
@@ -70,12 +92,15 @@ def redis_settings() -> RedisSettings:
 class WorkerSettings:
     # An import writes its rows in one transaction and may take minutes. arq keeps a crashed job's
     # in-progress key for the longest timeout + 10 s, so this also bounds re-running any other job.
-    functions = [deliver_outbox, func(apply_import, timeout=300)]
+    functions = [deliver_outbox, func(apply_import, timeout=300), discussion_fan_out,
+                 func(deliver_discussion_batch, timeout=300)]
     cron_jobs = [
         cron(sweep_outbox, second={0}, run_at_startup=True, unique=True),
         # Every 10 minutes (at :30 s, clear of the outbox sweep); also at startup, to catch up after downtime.
         cron(send_reminders, minute=set(range(0, 60, 10)), second={30}, run_at_startup=True, unique=True,
              timeout=300),
+        # Hourly (the digest of a day goes out from 7:00 in Italy) and at startup, to catch up after downtime.
+        cron(send_discussion_digests, minute={5}, second={15}, run_at_startup=True, unique=True, timeout=300),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
@@ -22,10 +21,11 @@ from federa.events import attendance_api, attendance_views, calendar_api, calend
 from federa.events import views as events_views
 from federa.federation import op_views, rp_views
 from federa.groups import api as groups_api
-from federa.groups import discussion_api, discussion_views
+from federa.groups import digests, discussion_api, discussion_views
 from federa.groups import views as groups_views
 from federa.library import api as library_api
 from federa.library import views as library_views
+from federa.library.body_limit import BodyLimitMiddleware
 from federa.networks import admin_views, coop_views, manage_views, public_views, transfer_views
 from federa.networks import api as networks_api
 from federa.notifications import outbox
@@ -37,7 +37,7 @@ from federa.settings import Settings
 from federa.tenancy import TenancyMiddleware
 from federa.web import errors, health, openapi
 from federa.web.identity import IdentityMiddleware
-from federa.web.middleware import CsrfSeedMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from federa.web.middleware import CsrfSeedMiddleware, LocaleMiddleware, MachineEndpoints, SecurityHeadersMiddleware
 from federa.web.templating import make_environment, make_templates
 
 log = logging.getLogger("federa.app")
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
             # No arq cron without Redis: the reminders' sweep runs here too (exactly once even with
             # several web processes: the database's unique key decides).
             background.append(asyncio.create_task(reminders.run_embedded()))
+            background.append(asyncio.create_task(digests.run_embedded()))
         app.state.redis = pool
         try:
             yield
@@ -111,7 +112,11 @@ def create_app(settings: Settings | None = None, *, own_database: bool = True) -
     middleware = [
         Middleware(SecurityHeadersMiddleware, production=settings.production),
         # The body limit sits inside the security headers, so its 413 answers carry them too.
-        Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_size),
+        # (the library's upload form gets a larger cap here: the CSRF check reads its body before routing)
+        Middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size),
+        # The OpenID endpoints other servers call skip sessions, CSRF, tenancy, identity and locale.
+        Middleware(MachineEndpoints, routes=op_views.machine_routes, hosts=settings.network_hosts,
+                   handlers={k: v for k, v in errors.handlers.items() if k is not Exception}),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="federa_session",
                    same_site="lax", https_only=settings.production, max_age=14 * 24 * 3600),
         Middleware(CsrfSeedMiddleware),

@@ -12,11 +12,16 @@ from typing import Annotated, Any
 import typer
 
 from federa import db
+from federa.federation import op_cli
 from federa.settings import Settings
 
 app = typer.Typer(help="Federa: networks of social cooperatives.", no_args_is_help=True)
 tokens = typer.Typer(help="Personal access tokens.")
 app.add_typer(tokens, name="tokens")
+search = typer.Typer(help="The search index.")
+app.add_typer(search, name="search")
+app.add_typer(op_cli.keys, name="keys")
+app.add_typer(op_cli.clients, name="oidc-clients")
 
 
 def _run(work: Callable[[Settings], Awaitable[Any]], *, migrate_first: bool = False) -> Any:
@@ -143,6 +148,24 @@ def tokens_create(email: Annotated[str, typer.Option()], name: Annotated[str, ty
             raise typer.Exit(2)
         _row, token = await create_api_token(person, name)
         typer.echo(token)
+
+    _run(work)
+
+
+@search.command("reindex")
+def search_reindex(network: Annotated[str, typer.Option(help="Only this network's objects (its slug)")] = ""
+                   ) -> None:
+    """Rebuild the search index from the objects, in batches."""
+    from federa.networks.models import Network
+    from federa.search import index
+
+    async def work(settings: Settings) -> None:
+        found = await Network.get_or_none(slug=network) if network else None
+        if network and found is None:
+            typer.echo(f"No network {network!r}", err=True)
+            raise typer.Exit(2)
+        written = await index.reindex(found.id if found else None, echo=typer.echo)
+        typer.echo(f"Indexed {written} entries.")
 
     _run(work)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from federa import demo_events
+from federa import demo_discussions, demo_events, demo_groups, demo_identity, demo_library, demo_provider
 from federa.accounts.models import Affiliation, NetworkRole, Person
 from federa.networks.models import (
     Cooperative,
@@ -79,6 +79,10 @@ async def load(*, large: bool = False, echo: Callable[[str], object] = print) ->
         echo("Loaded the demo networks, cooperatives, accounts and training events.")
     if large:
         await _load_large(echo)
+    # The loaders write rows directly: build the search index from them (both scales, idempotent).
+    from federa.search import index
+
+    echo(f"Indexed {await index.reindex()} search entries.")
 
 
 async def _load_small() -> None:
@@ -138,6 +142,11 @@ async def _load_small() -> None:
                            ["inserimento_lavorativo"])
         await _member(nets["legacoopsociali"], coop, "requested", now)
     await demo_events.load(nets, people, now)
+    await demo_groups.load(nets, now)
+    await demo_discussions.load(nets, now)
+    await demo_library.load(nets, people)
+    await demo_provider.load(nets, people)
+    await demo_identity.load(nets, people)
 
 
 async def _coop(name: str, coop_type: str, seed: int, province: str, sectors: list[str], *,

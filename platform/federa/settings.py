@@ -40,9 +40,12 @@ class Settings:
     static_dir: Path = ROOT / "static"
     max_body_size: int = 2 * 1024 * 1024
     max_upload_size: int = 10 * 1024 * 1024
+    max_document_size: int = 20 * 1024 * 1024  # one library document
     login_max_failures: int = 10
     login_window_seconds: int = 900
     run_drainer: bool = True
+    # Test-only: identity providers on loopback/private addresses (the interop tests run one on 127.0.0.1).
+    oidc_allow_private_hosts: bool = False
 
     @property
     def production(self) -> bool:
@@ -51,6 +54,11 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the local storage keeps uploaded library documents."""
+        return self.var_dir / "uploads"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -64,6 +72,8 @@ class Settings:
                 raise SettingsError("FEDERA_SECRET_KEY must be set to a random value of 32+ characters")
             if "FEDERA_DATABASE_URL" not in env:
                 raise SettingsError("FEDERA_DATABASE_URL is required in production")
+            if env.get("FEDERA_OIDC_ALLOW_PRIVATE_HOSTS"):
+                raise SettingsError("FEDERA_OIDC_ALLOW_PRIVATE_HOSTS is for tests only")
         elif not secret:
             secret = _dev_secret(var_dir)
         hosts = {}
@@ -80,6 +90,7 @@ class Settings:
             "base_url": env.get("FEDERA_BASE_URL", cls.base_url).rstrip("/"),
             "network_hosts": hosts,
             "var_dir": var_dir,
+            "oidc_allow_private_hosts": env.get("FEDERA_OIDC_ALLOW_PRIVATE_HOSTS", "") == "1",
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ _CACHE_SECONDS = 5.0
 # (a bare prefix "/me" would also take the network's "/memberships").
 _PLATFORM_SEGMENTS = frozenset({"n", "api", "static", "account", "signin", "signout", "signup", "livez",
                                 "readyz", "dev", "admin", "me", "favicon.ico", "language", "invitations",
-                                "calendar", "certificates"})
+                                "calendar", "certificates", "oauth", ".well-known"})
 
 
 def _platform_path(path: str) -> bool:

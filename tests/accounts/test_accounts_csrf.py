@@ -8,14 +8,21 @@ from conftest import World, csrf_token, post_form, sign_in
 
 from federa.app import create_app
 from federa.settings import Settings
-from federa.web.middleware import CSRF_EXEMPT
+from federa.web.middleware import CSRF_EXEMPT, CSRF_EXEMPT_EXACT
 
 
 def _post_routes(settings: Settings) -> list[str]:
     """Every non-API route that accepts POST, with its parameters filled in (new routes included)."""
     app = create_app(settings, own_database=False)
     return sorted({fill_path(path) for path, route in walk_routes(app.routes)
-                   if "POST" in (route.methods or set()) and not path.startswith(CSRF_EXEMPT)})
+                   if "POST" in (route.methods or set()) and not path.startswith(CSRF_EXEMPT)
+                   and path not in CSRF_EXEMPT_EXACT})
+
+
+def test_only_the_openid_protocol_endpoints_skip_the_token() -> None:
+    """Other servers POST to these (client credentials or a bearer token, no session); the consent and the
+    logout confirmation forms behind them carry the token like every other form."""
+    assert {"/oauth/token", "/oauth/userinfo", "/oauth/authorize", "/oauth/logout"} == CSRF_EXEMPT_EXACT
 
 
 async def test_the_route_list_is_complete(settings: Settings) -> None:

@@ -256,3 +256,27 @@ def describe(violations: list[dict[str, Any]], url: str) -> str:
         if len(v["nodes"]) > 5:
             lines.append(f"    … and {len(v['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def persona_pages(browser: Browser, live_server: str, states: dict[str, Any]) -> Iterator[Any]:
+    """One page per persona for a whole test module: navigation is cheaper than new contexts."""
+    pages: dict[str, Any] = {}
+    contexts = []
+
+    def get(persona: str) -> Any:
+        if persona not in pages:
+            context = browser.new_context(base_url=live_server, storage_state=states[persona], locale="it-IT")
+            contexts.append(context)
+            pages[persona] = context.new_page()
+        return pages[persona]
+
+    yield get
+    for context in contexts:
+        context.close()
+
+
+def audit(page: Page, axe_source: str) -> None:
+    """axe-core finds nothing on the page as it is now."""
+    violations = run_axe(page, axe_source)
+    assert not violations, describe(violations, page.url)

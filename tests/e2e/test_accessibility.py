@@ -8,7 +8,7 @@ import pytest
 
 from federa import demo_events
 
-from .conftest import Demo, describe, run_axe, server_log_tail
+from .conftest import Demo, audit, describe, run_axe, server_log_tail
 
 pytestmark = pytest.mark.e2e
 
@@ -130,27 +130,6 @@ def _url(path: str, demo: Demo) -> str:
     return path.format(**demo.placeholders())
 
 
-@pytest.fixture(scope="module")
-def persona_pages(browser, live_server, states):  # type: ignore[no-untyped-def]
-    """One page per persona for the whole module: navigation is cheaper than new contexts."""
-    pages: dict[str, Any] = {}
-    contexts = []
-
-    def get(persona: str) -> Any:
-        if persona not in pages:
-            context = browser.new_context(base_url=live_server, storage_state=states[persona], locale="it-IT")
-            contexts.append(context)
-            pages[persona] = context.new_page()
-        return pages[persona]
-
-    yield get
-    for context in contexts:
-        context.close()
-
-
-def _audit(page: Any, axe_source: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, describe(violations, page.url)
 
 
 @pytest.mark.parametrize(("persona", "path"), PAGES, ids=[f"{p}:{u}" for p, u in PAGES])
@@ -160,7 +139,7 @@ def test_page_has_no_violations(persona_pages, demo: Demo, axe_source: str, pers
     assert response is not None
     expected = 404 if "no-such" in path else 200
     assert response.status == expected, f"{persona} {path}: {response.status}\n{server_log_tail()}"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_forms_with_errors_have_no_violations(persona_pages, axe_source: str) -> None:
@@ -171,13 +150,13 @@ def test_forms_with_errors_have_no_violations(persona_pages, axe_source: str) ->
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 1, "the sign-up form did not mark the bad fields"
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto("/signin")
     page.locator("#f-email").fill("nobody@example.org")
     page.locator("#f-password").fill("wrong-password")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_cooperative_form_with_errors_has_no_violations(persona_pages, axe_source: str) -> None:
@@ -186,7 +165,7 @@ def test_cooperative_form_with_errors_has_no_violations(persona_pages, axe_sourc
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_sent_mail_pages_have_no_violations(persona_pages, axe_source: str) -> None:
@@ -195,14 +174,14 @@ def test_sent_mail_pages_have_no_violations(persona_pages, axe_source: str) -> N
     page.locator("#f-email").fill("socio@coop21.example.org")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto("/dev/mail")
     link = page.locator("main a[href^='/dev/mail/']").first
     link.wait_for()
-    _audit(page, axe_source)
+    audit(page, axe_source)
     link.click()
     page.wait_for_load_state()
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 @pytest.mark.parametrize(("persona", "path"), [
@@ -246,19 +225,19 @@ def test_event_forms_with_errors_have_no_violations(persona_pages, demo: Demo, a
     page.goto(UMANA + "/events/new")
     _submit(page, "main form[method=post]")
     assert page.locator("[aria-invalid=true]").count() >= 1, "the event form did not mark the bad fields"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
     page = persona_pages("light_coordinator")
     page.goto(_url(LIGHT + "/events/{event_percorso}", demo))
     _submit(page, "main form[action$='/register']")
     assert page.locator("[aria-invalid=true]").count() >= 1, "the required questions were not marked"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
     page = persona_pages("member")
     page.goto(_url(UMANA + "/events/{event_past}/survey", demo))
     _submit(page, f"main form[action$='/events/{ids['event_past']}/survey'], main form[method=post]")
     assert page.locator("[aria-invalid=true]").count() >= 1, "the survey did not mark the missing scores"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_event_pages_after_an_action_have_no_violations(persona_pages, demo: Demo, axe_source: str) -> None:
@@ -266,12 +245,12 @@ def test_event_pages_after_an_action_have_no_violations(persona_pages, demo: Dem
     page = persona_pages("coop_admin")
     page.goto(_url(UMANA + "/events/{event_dsa}/register-people", demo))
     _submit(page, "main form[method=post]")  # nobody chosen
-    _audit(page, axe_source)
+    audit(page, axe_source)
     colleague = demo_events.participants()["umana"][0][1]  # works at Coop21, not registered yet
     page.get_by_label(colleague, exact=True).check()
     _submit(page, "main form[method=post]")
     assert page.locator("main table").filter(has_text=colleague).count() == 1, "no result for the colleague"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
     page = persona_pages("umana_coordinator")
     page.goto(_url(UMANA + "/events/{event_past}/sessions/{session_past}/checkin", demo))
@@ -281,7 +260,7 @@ def test_event_pages_after_an_action_have_no_violations(persona_pages, demo: Dem
     page.wait_for_load_state()
     row = page.locator("main .checkin-list li").filter(has_text=name)
     assert "present" in (row.get_attribute("class") or ""), f"{name} was not checked in"
-    _audit(page, axe_source)
+    audit(page, axe_source)
     row.locator("button[type=submit]").click()  # undo: the demo stays as it was
     page.wait_for_load_state()
     assert "present" not in (page.locator("main .checkin-list li").filter(has_text=name).get_attribute("class") or "")
@@ -296,5 +275,5 @@ def test_calendar_address_fits_a_phone(context_for, axe_source: str) -> None:
     assert expect_token.count() == 1, "the new calendar address is not shown"
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the calendar page is {width[0]}px wide on a {width[1]}px phone screen"
-    _audit(page, axe_source)
+    audit(page, axe_source)
     _submit(page, "main form[action='/account/calendar/revoke']")  # leave the demo without a live address

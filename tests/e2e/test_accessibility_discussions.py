@@ -3,12 +3,9 @@ group coordinator and as a member, with a form showing its errors, and on a phon
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from .conftest import describe, run_axe, server_log_tail
+from .conftest import audit, server_log_tail
 
 pytestmark = pytest.mark.e2e
 
@@ -26,21 +23,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def persona_pages(browser, live_server, states) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    pages: dict[str, Any] = {}
-    contexts = []
-
-    def get(persona: str) -> Any:
-        if persona not in pages:
-            context = browser.new_context(base_url=live_server, storage_state=states[persona], locale="it-IT")
-            contexts.append(context)
-            pages[persona] = context.new_page()
-        return pages[persona]
-
-    yield get
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -65,18 +47,13 @@ def _last_number(href: str | None) -> int:
     return int(href.rstrip("/").rsplit("/", 1)[-1])
 
 
-def _audit(page: Any, axe_source: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, describe(violations, page.url)
-
-
 @pytest.mark.parametrize(("persona", "path"), PAGES, ids=[f"{p}:{u}" for p, u in PAGES])
 def test_discussion_page_has_no_violations(persona_pages, ids: dict[str, int], axe_source: str, persona: str,
                                            path: str) -> None:
     page = persona_pages(persona)
     response = page.goto(path.format(**ids))
     assert response is not None and response.status == 200, f"{persona} {path}\n{server_log_tail()}"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_forms_with_errors_have_no_violations(persona_pages, ids: dict[str, int], axe_source: str) -> None:
@@ -88,14 +65,14 @@ def test_forms_with_errors_have_no_violations(persona_pages, ids: dict[str, int]
         page.locator("main form.prose button[type=submit]").click()
     assert sent.value is not None and sent.value.status == 422, page.content()[-3000:]
     assert page.locator("[aria-invalid=true]").count() == 2
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto(f"{base}/{ids['thread']}")
     page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
     page.locator("#f-body").fill("   ")
     with page.expect_navigation():
         page.locator("section form.prose button[type=submit]").click()
     assert page.locator("[aria-invalid=true]").count() == 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_a_thread_fits_a_phone(ids: dict[str, int], browser, live_server, states, axe_source: str) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +82,6 @@ def test_a_thread_fits_a_phone(ids: dict[str, int], browser, live_server, states
         page = context.new_page()
         page.goto(GROUP.format(**ids) + f"/{ids['thread']}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        _audit(page, axe_source)
+        audit(page, axe_source)
     finally:
         context.close()

@@ -3,12 +3,9 @@ their errors, and on a phone-sized screen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from .conftest import Demo, describe, run_axe, server_log_tail
+from .conftest import Demo, audit, server_log_tail
 
 pytestmark = pytest.mark.e2e
 
@@ -53,26 +50,6 @@ def ids(demo: Demo, persona_pages) -> dict[str, int]:  # type: ignore[no-untyped
     return found
 
 
-@pytest.fixture(scope="module")
-def persona_pages(browser, live_server, states) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    pages: dict[str, Any] = {}
-    contexts = []
-
-    def get(persona: str) -> Any:
-        if persona not in pages:
-            context = browser.new_context(base_url=live_server, storage_state=states[persona], locale="it-IT")
-            contexts.append(context)
-            pages[persona] = context.new_page()
-        return pages[persona]
-
-    yield get
-    for context in contexts:
-        context.close()
-
-
-def _audit(page: Any, axe_source: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, describe(violations, page.url)
 
 
 @pytest.mark.parametrize(("persona", "path"), PAGES, ids=[f"{p}:{u}" for p, u in PAGES])
@@ -81,7 +58,7 @@ def test_group_page_has_no_violations(ids: dict[str, int], persona_pages, axe_so
     page = persona_pages(persona)
     response = page.goto(path.format(**ids))
     assert response is not None and response.status == 200, f"{persona} {path}\n{server_log_tail()}"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_forms_with_errors_have_no_violations(ids: dict[str, int], persona_pages, axe_source: str) -> None:
@@ -92,13 +69,13 @@ def test_forms_with_errors_have_no_violations(ids: dict[str, int], persona_pages
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto(UMANA + f"/{ids['strada']}")
     page.locator("#f-invite_email").fill("non-un-indirizzo")
     page.locator("form[action$='/invitations'] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#f-invite_email[aria-invalid=true]").count() == 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_a_group_fits_a_phone(ids: dict[str, int], browser, live_server, states, axe_source: str) -> None:  # type: ignore[no-untyped-def]
@@ -109,6 +86,6 @@ def test_a_group_fits_a_phone(ids: dict[str, int], browser, live_server, states,
         for path in (UMANA + f"/{ids['strada']}", UMANA + f"/{ids['strada']}/members"):
             page.goto(path)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
-            _audit(page, axe_source)
+            audit(page, axe_source)
     finally:
         context.close()

@@ -3,12 +3,9 @@ the forms showing their errors, and on a phone-sized screen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from .conftest import describe, run_axe, server_log_tail
+from .conftest import audit, server_log_tail
 
 pytestmark = pytest.mark.e2e
 
@@ -39,21 +36,6 @@ TITLES = {"educativa": "Educativa di strada: il modello", "dsa": "Tutoraggio per
           "domiciliare": "Assistenza domiciliare", "carta": "Carta dei servizi"}
 
 
-@pytest.fixture(scope="module")
-def persona_pages(browser, live_server, states) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    pages: dict[str, Any] = {}
-    contexts = []
-
-    def get(persona: str) -> Any:
-        if persona not in pages:
-            context = browser.new_context(base_url=live_server, storage_state=states[persona], locale="it-IT")
-            contexts.append(context)
-            pages[persona] = context.new_page()
-        return pages[persona]
-
-    yield get
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +51,13 @@ def ids(persona_pages) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return found
 
 
-def _audit(page: Any, axe_source: str) -> None:
-    violations = run_axe(page, axe_source)
-    assert not violations, describe(violations, page.url)
-
-
 @pytest.mark.parametrize(("persona", "path"), PAGES, ids=[f"{p}:{u}" for p, u in PAGES])
 def test_library_page_has_no_violations(ids: dict[str, int], persona_pages, axe_source: str, persona: str,
                                         path: str) -> None:
     page = persona_pages(persona)
     response = page.goto(path.format(**ids))
     assert response is not None and response.status == 200, f"{persona} {path}\n{server_log_tail()}"
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_forms_with_errors_have_no_violations(ids: dict[str, int], persona_pages, axe_source: str) -> None:
@@ -90,7 +67,7 @@ def test_forms_with_errors_have_no_violations(ids: dict[str, int], persona_pages
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto(UMANA + "/documents/new")
     page.locator("#f-title").fill("Un documento")
     page.locator("#f-file").set_input_files({"name": "programma.pdf", "mimeType": "application/pdf",
@@ -98,12 +75,12 @@ def test_forms_with_errors_have_no_violations(ids: dict[str, int], persona_pages
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#f-file[aria-invalid=true]").count() == 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto(UMANA + f"/{ids['educativa']}")
     page.locator("main form[action$='/comments'] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#f-body[aria-invalid=true]").count() == 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
 
 
 def test_the_library_fits_a_phone(ids: dict[str, int], browser, live_server, states, axe_source: str) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +92,7 @@ def test_the_library_fits_a_phone(ids: dict[str, int], browser, live_server, sta
                      UMANA + "/documents/new"):
             page.goto(path)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
-            _audit(page, axe_source)
+            audit(page, axe_source)
     finally:
         context.close()
 
@@ -127,9 +104,9 @@ def test_confirmation_and_comment_pages_have_no_violations(ids: dict[str, int], 
     page.locator("main a[href*='/comments/'][href$='/edit']").first.click()
     page.wait_for_load_state()
     assert "/comments/" in page.url and page.locator("#f-body").count() == 1
-    _audit(page, axe_source)
+    audit(page, axe_source)
     page.goto(UMANA + f"/{ids['educativa']}")
     page.locator(f"main form[action$='/{ids['educativa']}/delete'] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("input[name=confirm][value=yes]").count() == 1  # asked, not deleted
-    _audit(page, axe_source)
+    audit(page, axe_source)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from federa.accounts.models import Affiliation, AffiliationStatus, NetworkRole, Person
+from federa.accounts.models import Affiliation, AffiliationStatus, NetworkRole
+from federa.federation.op_queries import AccessGrant
 from federa.networks.models import Membership, MembershipStatus
 from federa.web.i18n import lazy
 
@@ -16,18 +17,18 @@ SCOPE_LABELS = {"openid": lazy("Sign-in (an identifier that does not change)"), 
 CLAIMS_SUPPORTED = sorted({c for claims in SCOPE_CLAIMS.values() for c in claims})
 
 
-async def networks_claim(person: Person) -> list[dict[str, Any]]:
+async def networks_claim(person_id: int) -> list[dict[str, Any]]:
     """The person's networks, with their roles there and the cooperatives (and role) that make them members."""
     entries: dict[str, dict[str, Any]] = {}
 
     def entry(slug: str, name: str) -> dict[str, Any]:
         return entries.setdefault(slug, {"slug": slug, "name": name, "roles": [], "cooperatives": []})
 
-    for slug, name, role in await NetworkRole.filter(person_id=person.id).values_list(
+    for slug, name, role in await NetworkRole.filter(person_id=person_id).values_list(
             "network__slug", "network__name", "role"):
         entry(str(slug), str(name))["roles"].append(role)
     affiliations = {coop_id: (coop_name, role) for coop_id, coop_name, role in await Affiliation.filter(
-        person_id=person.id, status=AffiliationStatus.ACTIVE.value).values_list(
+        person_id=person_id, status=AffiliationStatus.ACTIVE.value).values_list(
         "cooperative_id", "cooperative__legal_name", "role")}
     if affiliations:
         for coop_id, slug, name in await Membership.filter(
@@ -41,14 +42,14 @@ async def networks_claim(person: Person) -> list[dict[str, Any]]:
     return sorted(entries.values(), key=lambda e: e["slug"])
 
 
-async def claims_for(person: Person, subject: str, scope: str) -> dict[str, Any]:
-    """The userinfo answer for a token of this scope."""
-    scopes = set(scope.split())
-    claims: dict[str, Any] = {"sub": subject}
+async def claims_for(grant: AccessGrant) -> dict[str, Any]:
+    """The userinfo answer for a live access token: only the claims of the scopes it was granted."""
+    scopes = set(grant.scope.split())
+    claims: dict[str, Any] = {"sub": grant.subject}
     if "profile" in scopes:
-        claims.update(name=person.name, locale=person.locale)
+        claims.update(name=grant.name, locale=grant.locale)
     if "email" in scopes:
-        claims.update(email=person.email, email_verified=person.email_verified_at is not None)
+        claims.update(email=grant.email, email_verified=grant.email_verified)
     if "networks" in scopes:
-        claims["networks"] = await networks_claim(person)
+        claims["networks"] = await networks_claim(grant.person_id)
     return claims

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from tortoise import connections
 
@@ -63,41 +65,83 @@ async def code_by_value(code: str | None) -> AuthorizationCode | None:
 
 # The token endpoint and userinfo run these on every request: one raw query each instead of the ORM's
 # select_related, whose query building cost more CPU than the database spends answering (bench/oidc.py).
-_TOKEN_SQL = "SELECT {token}, {person} FROM op_token t JOIN person p ON p.id = t.person_id WHERE t.{column} = {p1}"  # noqa: S105
+# The refresh grant reads the client and the presented token (with its person) in the same round trip.
+_REFRESH_SQL = ("SELECT {client}, {token}, {person} FROM (SELECT 1 AS one) o "
+                "LEFT JOIN op_client c ON c.client_id = {p1} LEFT JOIN op_token t ON t.refresh_hash = {p2} "
+                "LEFT JOIN person p ON p.id = t.person_id")
+_USERINFO_SQL = ("SELECT t.subject, t.scope, t.revoked_at, t.access_expires_at, p.id AS person_id, p.name, "
+                 "p.locale, p.email, p.email_verified_at, p.is_active FROM op_token t "
+                 "JOIN person p ON p.id = t.person_id WHERE t.access_hash = {p1}")
+
+
+def _columns(model: type, alias: str) -> str:
+    return ", ".join(f"{alias}.{c} AS {alias}_{c}" for c in model._meta.db_fields)  # type: ignore[attr-defined]
 
 
 @cache
-def _token_sql(column: str, dialect: str) -> str:
-    return _TOKEN_SQL.format(
-        token=", ".join(f"t.{c} AS t_{c}" for c in OAuthToken._meta.db_fields),
-        person=", ".join(f"p.{c} AS p_{c}" for c in Person._meta.db_fields),
-        column=column, p1="$1" if dialect == "postgres" else "?")
+def _sql(template: str, dialect: str) -> str:
+    postgres = dialect == "postgres"
+    return template.format(client=_columns(OAuthClient, "c"), token=_columns(OAuthToken, "t"),
+                           person=_columns(Person, "p"), p1="$1" if postgres else "?", p2="$2" if postgres else "?")
 
 
-async def _token_with_person(column: str, value: str) -> OAuthToken | None:
+def _model(model: type, alias: str, row: dict) -> Any:
+    return model._init_from_db(**{c: row[f"{alias}_{c}"] for c in model._meta.db_fields})  # type: ignore[attr-defined]
+
+
+def _bounded(value: str | None, limit: int) -> str | None:
+    return value if value and len(value) <= limit else None
+
+
+async def refresh_exchange(client_id: str | None, refresh_token: str | None) -> tuple[OAuthClient | None,
+                                                                                       OAuthToken | None]:
+    """The client named by a refresh request and the token row its refresh token belongs to (any state)."""
+    client_id, refresh_token = _bounded(client_id, 64), _bounded(refresh_token, 128)
+    if client_id is None and refresh_token is None:
+        return None, None
     conn = connections.get("default")
-    rows = await conn.execute_query_dict(_token_sql(column, conn.capabilities.dialect), [hash_token(value)])
+    rows = await conn.execute_query_dict(_sql(_REFRESH_SQL, conn.capabilities.dialect),
+                                         [client_id, hash_token(refresh_token) if refresh_token else None])
+    row = rows[0]
+    client = _model(OAuthClient, "c", row) if row["c_id"] is not None else None
+    token = None
+    if row["t_id"] is not None:
+        token = _model(OAuthToken, "t", row)
+        token.person = _model(Person, "p", row)
+    return client, token
+
+
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    """What userinfo needs of a live access token: its subject and scope, and its person's claims."""
+
+    subject: str
+    scope: str
+    person_id: int
+    name: str
+    locale: str
+    email: str
+    email_verified: bool
+
+
+def _moment(value: Any) -> datetime:
+    # asyncpg gives a datetime, SQLite a string
+    if isinstance(value, datetime):
+        return value
+    return OAuthToken._meta.fields_map["access_expires_at"].to_python_value(value)  # type: ignore[no-any-return]
+
+
+async def live_access_token(access_token: str | None) -> AccessGrant | None:
+    """The grant of a live access token whose person is active, or None."""
+    if _bounded(access_token, 128) is None:
+        return None
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(_sql(_USERINFO_SQL, conn.capabilities.dialect),
+                                         [hash_token(access_token)])  # type: ignore[arg-type]
     if not rows:
         return None
     row = rows[0]
-    token = OAuthToken._init_from_db(**{c: row[f"t_{c}"] for c in OAuthToken._meta.db_fields})
-    token.person = Person._init_from_db(**{c: row[f"p_{c}"] for c in Person._meta.db_fields})
-    return token
-
-
-async def token_by_refresh(refresh_token: str | None) -> OAuthToken | None:
-    """The token row a refresh token belongs to, with its person (whatever its state)."""
-    if not refresh_token or len(refresh_token) > 128:
+    if row["revoked_at"] is not None or not row["is_active"] or _moment(row["access_expires_at"]) <= datetime.now(UTC):
         return None
-    return await _token_with_person("refresh_hash", refresh_token)
-
-
-async def live_access_token(access_token: str | None) -> OAuthToken | None:
-    """The token row of a live access token with an active person, or None."""
-    if not access_token or len(access_token) > 128:
-        return None
-    row = await _token_with_person("access_hash", access_token)
-    if row is None or row.revoked_at is not None or row.access_expires_at <= datetime.now(UTC) \
-            or not row.person.is_active:
-        return None
-    return row
+    return AccessGrant(subject=row["subject"], scope=row["scope"], person_id=row["person_id"], name=row["name"],
+                       locale=row["locale"], email=row["email"], email_verified=row["email_verified_at"] is not None)

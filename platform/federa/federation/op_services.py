@@ -134,8 +134,9 @@ _GUARDS = {
 _COLUMNS = {"client_id": "int", "person_id": "int", "code_id": "int", "family": "varchar", "subject": "varchar",
             "access_hash": "varchar", "refresh_hash": "varchar", "scope": "varchar", "auth_time": "timestamptz",
             "issued_at": "timestamptz", "access_expires_at": "timestamptz", "refresh_expires_at": "timestamptz"}
-_GUARDED_INSERT = ("WITH used AS ({guard}) INSERT INTO op_token ({columns}) SELECT {values} "
-                   "WHERE EXISTS (SELECT 1 FROM used) RETURNING id")
+_GUARDED_INSERT = {kind: f"WITH used AS ({guard}) INSERT INTO op_token ({', '.join(_COLUMNS)}) SELECT "
+                          f"{', '.join(f'${i}::{t}' for i, t in enumerate(_COLUMNS.values(), start=3))} "
+                          "WHERE EXISTS (SELECT 1 FROM used) RETURNING id" for kind, guard in _GUARDS.items()}
 
 
 def _plan(exchange: op_server.Exchange, now: datetime) -> tuple[tuple[str, int] | None, list[dict]]:
@@ -167,10 +168,8 @@ async def save_tokens(exchange: op_server.Exchange) -> None:
     now = datetime.now(UTC)
     guard, rows = _plan(exchange, now)
     if guard is not None and len(rows) == 1 and db.dialect() == "postgres":
-        sql = _GUARDED_INSERT.format(guard=_GUARDS[guard[0]], columns=", ".join(_COLUMNS), values=", ".join(
-            f"${i}::{kind}" for i, kind in enumerate(_COLUMNS.values(), start=3)))
         count, _rows = await connections.get("default").execute_query(
-            sql, [now, guard[1], *(rows[0][column] for column in _COLUMNS)])
+            _GUARDED_INSERT[guard[0]], [now, guard[1], *(rows[0][column] for column in _COLUMNS)])
         if not count:
             raise Replayed
         return

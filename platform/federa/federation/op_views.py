@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from federa.federation import op_keys, op_logout_views, op_manage_views, op_queries, op_services
 from federa.federation.op_claims import CLAIMS_SUPPORTED, SCOPE_LABELS, SCOPES, claims_for
+from federa.federation.op_models import OAuthToken
 from federa.federation.op_server import Client, Code, Exchange, Refresh, running, server
 from federa.federation.op_server import Request as OAuthRequest
 from federa.web.forms import read_form
@@ -175,23 +176,36 @@ async def consent(request: Request) -> Response:
     return await run_authorize(request, params, decision=decision)
 
 
-async def _load_grant(exchange: Exchange, data: dict[str, str], secret_key: str) -> None:
-    """Load the code or refresh token the request presents; a replayed one revokes what came from it."""
-    now = datetime.now(UTC)
+async def _load_code(exchange: Exchange, code_value: str | None, secret_key: str) -> None:
+    """Load the code the request presents; a replayed one revokes what came from it."""
+    code = await op_queries.code_by_value(code_value)
+    if code is not None and code.used_at is not None:
+        await op_services.revoke_from_code(code)
+    elif code is not None and code.expires_at > datetime.now(UTC) and code.person.is_active:
+        exchange.code, exchange.person, exchange.subject = Code(code), code.person, code.subject
+        exchange.key = await op_keys.active_key(secret_key)
+
+
+async def _load_refresh(exchange: Exchange, row: OAuthToken | None) -> None:
+    """Take the refresh token's row if it is live; a rotated one coming back revokes its whole family."""
+    if row is not None and row.revoked_at is None and row.refreshed_at is not None:
+        await op_services.revoke_family(row)
+    elif row is not None and row.revoked_at is None and row.refresh_expires_at is not None \
+            and row.refresh_expires_at > datetime.now(UTC) and row.person.is_active:
+        exchange.refresh, exchange.person, exchange.subject = Refresh(row), row.person, row.subject
+
+
+async def _token_exchange(request: Request, client_id: str | None, data: dict[str, str]) -> Exchange:
+    """The rows the grant may ask for; the refresh grant (the frequent one) reads them in one query."""
+    if data.get("grant_type") == "refresh_token":
+        client, row = await op_queries.refresh_exchange(client_id, data.get("refresh_token"))
+        exchange = Exchange(issuer=issuer(request), clients={client.client_id: Client(client)} if client else {})
+        await _load_refresh(exchange, row)
+        return exchange
+    exchange = await _exchange(request, client_id)
     if data.get("grant_type") == "authorization_code":
-        code = await op_queries.code_by_value(data.get("code"))
-        if code is not None and code.used_at is not None:
-            await op_services.revoke_from_code(code)
-        elif code is not None and code.expires_at > now and code.person.is_active:
-            exchange.code, exchange.person, exchange.subject = Code(code), code.person, code.subject
-            exchange.key = await op_keys.active_key(secret_key)
-    elif data.get("grant_type") == "refresh_token":
-        row = await op_queries.token_by_refresh(data.get("refresh_token"))
-        if row is not None and row.revoked_at is None and row.refreshed_at is not None:
-            await op_services.revoke_family(row)
-        elif row is not None and row.revoked_at is None and row.refresh_expires_at is not None \
-                and row.refresh_expires_at > now and row.person.is_active:
-            exchange.refresh, exchange.person, exchange.subject = Refresh(row), row.person, row.subject
+        await _load_code(exchange, data.get("code"), request.app.state.settings.secret_key)
+    return exchange
 
 
 class BadBasic(ValueError):
@@ -216,8 +230,7 @@ async def token(request: Request) -> Response:
     except BadBasic:
         return JSONResponse({"error": "invalid_client"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="federa"', **NO_STORE})
-    exchange = await _exchange(request, basic_id or data.get("client_id"))
-    await _load_grant(exchange, data, request.app.state.settings.secret_key)
+    exchange = await _token_exchange(request, basic_id or data.get("client_id"), data)
     req = OAuthRequest("POST", _authlib_uri(request), request.headers, [], items)
     with running(exchange):
         status, body, headers = server.create_token_response(req)
@@ -243,20 +256,24 @@ async def userinfo(request: Request) -> Response:
             request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         field = (await request.form()).get("access_token")  # RFC 6750 2.2, pyoidc's default
         value = field if isinstance(field, str) else None
-    row = await op_queries.live_access_token(value)
-    if row is None or "openid" not in row.scope.split():
+    grant = await op_queries.live_access_token(value)
+    if grant is None or "openid" not in grant.scope.split():
         return JSONResponse({"error": "invalid_token"}, status_code=401,
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"', **NO_STORE})
-    return JSONResponse(await claims_for(row.person, row.subject, row.scope), headers=NO_STORE)
+    return JSONResponse(await claims_for(grant), headers=NO_STORE)
 
 
-account_routes: list[BaseRoute] = [
+# Called by other servers, never by a browser session: app.py routes these past the browser middleware.
+machine_routes: list[Route] = [
     Route("/.well-known/openid-configuration", discovery, name="oidc_discovery"),
     Route("/oauth/jwks", jwks, name="oidc_jwks"),
-    Route("/oauth/authorize", authorize, methods=["GET", "POST"], name="oidc_authorize"),
-    Route("/oauth/consent", consent, methods=["POST"], name="oidc_consent"),
     Route("/oauth/token", token, methods=["POST"], name="oidc_token"),
     Route("/oauth/userinfo", userinfo, methods=["GET", "POST"], name="oidc_userinfo"),
+]
+account_routes: list[BaseRoute] = [
+    *machine_routes,
+    Route("/oauth/authorize", authorize, methods=["GET", "POST"], name="oidc_authorize"),
+    Route("/oauth/consent", consent, methods=["POST"], name="oidc_consent"),
     *op_logout_views.routes,
     *op_manage_views.account_routes,
 ]

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federa.web import i18n
@@ -61,6 +63,30 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class MachineEndpoints:
+    """Send the endpoints other servers call (OpenID token, userinfo, keys, discovery) past the browser layers.
+
+    They carry client credentials or a bearer token of their own and answer JSON: the session cookie, the
+    CSRF seed, the network, the signed-in person and the locale would be work paid on every call and never
+    read. It sits inside the security headers and the body limit, which these answers keep. Only a method a
+    route accepts takes the short way (a 405 page is the full stack's), and never on a network's own host
+    name (whose paths the tenancy middleware rewrites).
+    """
+
+    def __init__(self, app: ASGIApp, *, routes: list[Route], handlers: dict, hosts: dict[str, str]) -> None:
+        self.app = app
+        self.methods: dict[str, set[str]] = {route.path: route.methods or set() for route in routes}
+        self.endpoints = ExceptionMiddleware(Router(routes), handlers=handlers)
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        methods = self.methods.get(scope["path"]) if scope["type"] == "http" else None
+        if methods is None or scope["method"] not in methods or (
+                self.hosts and (Headers(scope=scope).get("host") or "").split(":")[0].lower() in self.hosts):
+            return await self.app(scope, receive, send)
+        await self.endpoints(scope, receive, send)
 
 
 class CsrfSeedMiddleware:
