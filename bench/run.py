@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/run.py [directory] [--scale large] [--duration 15] [--rounds 2]
     .venv/bin/python bench/run.py events [--people 2000] ...   (bench/events_rush.py: issue 3's rush)
-    .venv/bin/python bench/run.py                              (make bench: both, default options)
+    .venv/bin/python bench/run.py groups|search|oidc [...]      (issues 4 and 5: group page, search, OpenID)
+    .venv/bin/python bench/run.py                              (make bench: all of them, default options)
 
 PostgreSQL only, everything on 127.0.0.1 and bounded in time. It uses its own database (federa_bench,
 created and loaded once), starts ONE Federa web process and the baseline (bench/baseline_app.py), checks
@@ -489,10 +490,13 @@ def main() -> None:
         write_results(report)
 
 
+ISSUE4_5 = {"groups": "group_page.py", "search": "search.py", "oidc": "oidc.py"}  # each one prints its figures
+
+
 def dispatch(argv: list[str]) -> None:
-    """`run.py [directory|events|all] [options]`: one benchmark, or (no name, as `make bench`) all of them;
-    options go to the one named (to the directory when none is)."""
-    which = argv[1] if len(argv) > 1 and argv[1] in ("directory", "events", "all") else "all"
+    """`run.py [directory|events|groups|search|oidc|all] [options]`: one benchmark, or (no name, as `make bench`)
+    all of them; options go to the one named (to the directory when none is)."""
+    which = argv[1] if len(argv) > 1 and argv[1] in ("directory", "events", *ISSUE4_5, "all") else "all"
     rest = argv[2:] if len(argv) > 1 and argv[1] == which else argv[1:]
     if which in ("directory", "all"):
         sys.argv = [argv[0], *rest]  # options without a name are the directory's, as before
@@ -501,6 +505,10 @@ def dispatch(argv: list[str]) -> None:
         import events_rush  # bench/events_rush.py: the registration rush of issue 3
 
         events_rush.main(rest if which == "events" else [a for a in rest if a == "--no-write"])
+    for name, script in ISSUE4_5.items():
+        if which in (name, "all"):
+            subprocess.run([sys.executable, str(ROOT / "bench" / script), *(rest if which == name else [])],
+                           cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gettext
 import os
 import re
 import socket
@@ -31,6 +32,7 @@ from federa.notifications import outbox
 from federa.notifications.courier import Courier
 from federa.settings import Settings
 from federa.tenancy import network_cache
+from federa.web import i18n
 from federa.web.security import hash_password
 
 BACKEND = os.environ.get("FEDERA_TEST_BACKEND", "postgres")
@@ -110,6 +112,12 @@ async def clean(schema: str) -> AsyncIterator[None]:
     await truncate_all()
     network_cache.forget()
     outbox.set_dispatcher(outbox.ManualDispatcher())
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English (the msgids), whatever the Italian catalog says: for tests that read a message."""
+    monkeypatch.setattr(i18n, "translations", lambda locale: gettext.NullTranslations())
 
 
 @pytest.fixture

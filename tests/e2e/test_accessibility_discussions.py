@@ -35,8 +35,8 @@ def ids(persona_pages) -> dict[str, int]:  # type: ignore[no-untyped-def]
     page.goto(GROUP.format(group=group))
     cards = page.locator("main .card-title a")
     thread = _last_number(cards.first.get_attribute("href"))  # pinned, so first
-    locked = _last_number(page.locator("main .card", has_text="Bloccato").or_(
-        page.locator("main .card", has_text="Locked")).locator(".card-title a").first.get_attribute("href"))
+    locked = _last_number(page.locator("main .card", has=page.locator(".badge-warn"))  # the "locked" badge
+                          .locator(".card-title a").first.get_attribute("href"))
     page.goto(GROUP.format(group=group) + f"/{thread}")
     edit = page.locator("main a[href$='/edit']").first.get_attribute("href")
     return {"group": group, "thread": thread, "locked": locked, "post": _last_number(edit.rsplit("/", 1)[0])}

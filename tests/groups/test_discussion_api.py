@@ -21,6 +21,8 @@ OPERATIONS = ("api_discussion_threads", "api_discussion_thread_create", "api_dis
               "api_discussion_post_update", "api_discussion_post_delete")
 API = "/api/v1/networks/rete-alfa/groups/{}"
 
+pytestmark = pytest.mark.usefixtures("english")  # the tests read messages: the msgids
+
 
 async def test_members_use_the_api(world: World, client: httpx.AsyncClient) -> None:
     group = await make_group(world.alpha, members=(world.member, world.dual))

@@ -24,6 +24,8 @@ from federa.networks.models import Network
 EVIL = ("Ciao <script>alert('x')</script> **forte**\n\n<img src=x onerror=alert(1)>\n\n"
         "[clicca](javascript:alert(2)) e [sito](https://example.org)")
 
+pytestmark = pytest.mark.usefixtures("english")  # the tests read messages: the msgids
+
 
 async def make_group(network: Network, *, members: tuple[Person, ...] = (), coordinators: tuple[Person, ...] = (),
                      name: str = "Gruppo minori", **kw: Any) -> WorkingGroup:
